@@ -1,0 +1,1 @@
+"""Imports every cell module so that the registry knows them."""

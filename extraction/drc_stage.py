@@ -1,0 +1,7 @@
+"""Stage entry point: built-in DRC."""
+
+from sgdr_flow.stage import StageContext, StageResult, not_implemented
+
+
+def run(ctx: StageContext) -> StageResult:
+    return not_implemented("built-in DRC")

@@ -1,0 +1,1 @@
+"""Top-level assembly: the learning array's GDS and its schematic."""

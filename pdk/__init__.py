@@ -1,0 +1,1 @@
+"""Technology adapters: everything process-specific lives here and nowhere else."""

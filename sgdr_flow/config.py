@@ -1,0 +1,255 @@
+"""The typed schema of flow.yaml and its loader.
+
+Every model forbids unknown keys; validation errors are reported as `file:line: key: message`
+before any stage runs, so a typo never produces half a build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sgdr_flow.errors import ConfigError
+from sgdr_flow.yaml_lines import LocatedYaml, dotted, load_located
+
+PositiveFloat = Annotated[float, Field(gt=0)]
+Fraction = Annotated[float, Field(gt=0, lt=1)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ----------------------------------------------------------------------------------------- pdk
+class MetalStack(Strict):
+    """GF180MCU metal-stack option; every rule and device choice follows it."""
+
+    metal_levels: Literal[3, 4, 5, 6] = Field(5, description="metal layers incl. MetalTop")
+    top_metal_thickness: Literal["6K", "9K", "11K", "30K"] = Field(
+        "9K", description="MetalTop thickness in kilo-angstrom")
+    mim_option: Literal["A", "B"] = Field(
+        "B", description="A: MIM between Metal2 and Metal3; B: below MetalTop")
+    mim_cap_density: Literal[1.0, 1.5, 2.0] = Field(
+        2.0, description="MIM capacitance per area in fF/um^2")
+
+
+class PdkConfig(Strict):
+    name: Literal["gf180mcu"] = "gf180mcu"
+    variant: MetalStack = MetalStack()
+    corner: Literal["typical", "ff", "ss", "fs", "sf"] = "typical"
+    temperature_c: Annotated[float, Field(ge=-40, le=175)] = 27.0
+    statistical: bool = Field(False, description="turn on the models' global/mismatch variation")
+
+
+# -------------------------------------------------------------------------------------- design
+class CellSpec(BaseModel):
+    """One named cell: `cell` is a registered cell function, the other keys its parameters."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    cell: str
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class DesignConfig(Strict):
+    top: str = "sgdr_array"
+    n_synapses: Annotated[int, Field(ge=1, le=256)] = 4
+    cells: dict[str, CellSpec] = Field(default_factory=dict)
+
+
+# -------------------------------------------------------------------------------------- checks
+class ExternalDeck(Strict):
+    """A foundry sign-off deck run by an external KLayout application, next to the built-in one."""
+
+    klayout: Path = Field(description="KLayout executable (>= 0.28)")
+    deck: Path = Field(description="DRC (.drc/.lydrc) or LVS (.lvs/.lylvs) runset")
+    variables: dict[str, str] = Field(default_factory=dict, description="-rd name=value pairs")
+
+
+class DrcConfig(Strict):
+    enabled: bool = True
+    skip_rules: list[str] = Field(default_factory=list, description="rule IDs not to check")
+    external: ExternalDeck | None = None
+
+
+class LvsTolerances(Strict):
+    w_rel: Annotated[float, Field(ge=0, le=0.5)] = 0.01
+    l_rel: Annotated[float, Field(ge=0, le=0.5)] = 0.01
+    c_rel: Annotated[float, Field(ge=0, le=0.5)] = 0.05
+
+
+class LvsConfig(Strict):
+    enabled: bool = True
+    tolerances: LvsTolerances = LvsTolerances()
+    external: ExternalDeck | None = None
+
+
+class ChecksConfig(Strict):
+    drc: DrcConfig = DrcConfig()
+    lvs: LvsConfig = LvsConfig()
+
+
+# ---------------------------------------------------------------------------------- extraction
+class ExtractionConfig(Strict):
+    enabled: bool = True
+    engine: Literal["kpex-2.5D"] = "kpex-2.5D"
+    resistance: bool = Field(True, description="extract wire resistance as well as capacitance")
+    min_coupling_ff: Annotated[float, Field(ge=0)] = Field(
+        0.01, description="coupling capacitances below this are folded into ground")
+    top_nets: Annotated[int, Field(ge=1, le=1000)] = 10
+
+
+# ---------------------------------------------------------------------------------- simulation
+class TranslinearTestbench(Strict):
+    enabled: bool = True
+    i_min_a: PositiveFloat = 100e-12
+    i_max_a: PositiveFloat = 100e-9
+    points_per_decade: Annotated[int, Field(ge=1, le=50)] = 4
+    max_error_percent: PositiveFloat = 5.0
+
+    @model_validator(mode="after")
+    def _range(self) -> TranslinearTestbench:
+        if self.i_max_a <= self.i_min_a:
+            raise ValueError("i_max_a must be larger than i_min_a")
+        return self
+
+
+class HoldTestbench(Strict):
+    enabled: bool = True
+    temperatures_c: list[Annotated[float, Field(ge=-40, le=175)]] = [27.0, 85.0]
+    duration_s: PositiveFloat = 1e-3
+    v_hold: PositiveFloat = 1.0
+
+
+class LearningTestbench(Strict):
+    enabled: bool = True
+    seed: int = 1
+    samples: Annotated[int, Field(ge=4, le=100000)] = 200
+    sample_period_s: PositiveFloat = 20e-6
+    eta_scale: list[PositiveFloat] = [1.0]
+    lambda_scale: list[PositiveFloat] = [1.0]
+    bias_scale: list[PositiveFloat] = [1.0]
+
+
+class TestbenchesConfig(Strict):
+    translinear_dc: TranslinearTestbench = TranslinearTestbench()
+    memory_hold: HoldTestbench = HoldTestbench()
+    learning: LearningTestbench = LearningTestbench()
+
+
+class MetricDefinitions(Strict):
+    """How MSE and precision are computed; printed in the report next to the numbers."""
+
+    w_full_scale: PositiveFloat = Field(2.0, description="weight full-scale range W_FS")
+    steady_state_fraction: Fraction = Field(
+        0.25, description="last part of the run used for the precision's rms error")
+
+
+class SimulationConfig(Strict):
+    enabled: bool = True
+    netlists: list[Literal["schematic", "extracted"]] = ["schematic", "extracted"]
+    parallel: Annotated[int, Field(ge=1, le=64)] = 2
+    testbenches: TestbenchesConfig = TestbenchesConfig()
+    metrics: MetricDefinitions = MetricDefinitions()
+
+
+# ------------------------------------------------------------------------------------- targets
+class Limit(Strict):
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _one_side(self) -> Limit:
+        if self.min is None and self.max is None:
+            raise ValueError("give min, max or both")
+        return self
+
+
+class TargetsConfig(Strict):
+    mse_percent: Limit = Limit(max=0.87)
+    precision_bits: Limit = Limit(min=8.0)
+    power_w: Limit = Limit(max=1e-6)
+    area_um2: Limit = Limit(max=1e6)
+    tl_max_error_percent: Limit = Limit(max=5.0)
+    droop_mv_per_ms: Limit = Limit(max=10.0)
+
+
+class ReportConfig(Strict):
+    title: str = "SGDr learning array on GF180MCU"
+    html: bool = True
+    plots: bool = True
+
+
+class FlowConfig(Strict):
+    pdk: PdkConfig = PdkConfig()
+    design: DesignConfig = DesignConfig()
+    checks: ChecksConfig = ChecksConfig()
+    extraction: ExtractionConfig = ExtractionConfig()
+    simulation: SimulationConfig = SimulationConfig()
+    targets: TargetsConfig = TargetsConfig()
+    report: ReportConfig = ReportConfig()
+
+    def section(self, name: str) -> dict[str, Any]:
+        """JSON-able slice of one top-level section, the unit the stage cache hashes."""
+        return getattr(self, name).model_dump(mode="json")
+
+
+class LoadedFlow(BaseModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
+    path: Path
+    config: FlowConfig
+    source: LocatedYaml
+    digest: str
+
+
+def _problems(error: ValidationError, source: LocatedYaml,
+              prefix: tuple[str | int, ...] = ()) -> list[str]:
+    out = []
+    for item in error.errors():
+        loc = (*prefix, *(p for p in item["loc"] if not str(p).startswith("function-")))
+        got = "" if item["type"] == "missing" else f" (got {item.get('input')!r})"
+        msg = item["msg"].removeprefix("Value error, ")
+        out.append(f"{source.where(loc)}: {dotted(loc)}: {msg}{got}")
+    return out
+
+
+def validate_cells(config: FlowConfig, source: LocatedYaml) -> list[str]:
+    """Check each design cell against its registered function's signature."""
+    if not config.design.cells:
+        return []
+    from cells.registry import check_params  # heavy import: only when cells are declared
+
+    out: list[str] = []
+    for name, spec in config.design.cells.items():
+        loc = ("design", "cells", name)
+        try:
+            check_params(spec.cell, spec.params)
+        except KeyError as exc:
+            out.append(f"{source.where((*loc, 'cell'))}: {dotted((*loc, 'cell'))}: {exc.args[0]}")
+        except ValidationError as exc:
+            out.extend(_problems(exc, source, loc))
+    return out
+
+
+def load_flow(path: str | Path) -> LoadedFlow:
+    """Read and validate flow.yaml; raise ConfigError listing every problem found."""
+    path = Path(path)
+    source = load_located(path)
+    if not isinstance(source.data, dict):
+        raise ConfigError([f"{path}:1: <top>: expected a mapping of sections"])
+    try:
+        config = FlowConfig.model_validate(source.data)
+    except ValidationError as exc:
+        raise ConfigError(_problems(exc, source)) from exc
+    problems = validate_cells(config, source)
+    if problems:
+        raise ConfigError(problems)
+    digest = hashlib.sha256(
+        json.dumps(config.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
+    return LoadedFlow(path=path.resolve(), config=config, source=source, digest=digest)

@@ -1,0 +1,98 @@
+"""Renders the report document as one self-contained HTML page (plots embedded)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from html import escape
+from pathlib import Path
+from typing import Any
+
+STYLE = """
+body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}
+h1{margin-bottom:.2em} h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:1.6em}
+table{border-collapse:collapse;margin:.6em 0;font-size:.92em}
+td,th{border:1px solid #ddd;padding:.25em .6em;text-align:left;vertical-align:top}
+th{background:#f4f4f4} .pass{color:#0a7d27;font-weight:600} .fail{color:#b3261e;font-weight:600}
+.muted{color:#777} pre{background:#f7f7f7;padding:.6em;overflow:auto;font-size:.85em}
+.badge{display:inline-block;padding:.2em .8em;border-radius:1em;color:#fff;font-weight:700}
+.badge.pass{background:#0a7d27;color:#fff} .badge.fail{background:#b3261e;color:#fff}
+figure{display:inline-block;margin:.5em} figcaption{text-align:center;font-size:.85em}
+img{max-width:520px;border:1px solid #ddd}
+"""
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, bool):
+        return f'<span class="{"pass" if value else "fail"}">{"pass" if value else "FAIL"}</span>'
+    if isinstance(value, float):
+        return escape(f"{value:.4g}")
+    if isinstance(value, dict | list):
+        return f"<code>{escape(json.dumps(value, default=str))}</code>"
+    return escape("" if value is None else str(value))
+
+
+def table(rows: list[dict[str, Any]], columns: list[str] | None = None) -> str:
+    if not rows:
+        return '<p class="muted">none</p>'
+    columns = columns or list(dict.fromkeys(k for row in rows for k in row))
+    head = "".join(f"<th>{escape(c)}</th>" for c in columns)
+    body = "".join("<tr>" + "".join(f"<td>{_cell(row.get(c))}</td>" for c in columns) + "</tr>"
+                   for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def key_values(data: dict[str, Any]) -> str:
+    return table([{"key": k, "value": v} for k, v in data.items()], ["key", "value"])
+
+
+def _section(title: str, data: Any) -> str:
+    if not isinstance(data, dict):
+        return f"<h2>{escape(title)}</h2><pre>{escape(json.dumps(data, indent=2))}</pre>"
+    parts = [f"<h2>{escape(title)}</h2>"]
+    scalars = {k: v for k, v in data.items() if not isinstance(v, dict | list)}
+    if scalars:
+        parts.append(key_values(scalars))
+    for key, value in data.items():
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            parts.append(f"<h3>{escape(key)}</h3>{table(value)}")
+        elif isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
+            rows = [{"name": k, **v} for k, v in value.items()]
+            parts.append(f"<h3>{escape(key)}</h3>{table(rows)}")
+        elif isinstance(value, dict | list) and value:
+            parts.append(f"<h3>{escape(key)}</h3><pre>{escape(json.dumps(value, indent=2))}</pre>")
+    return "".join(parts)
+
+
+def _plots(build: Path) -> str:
+    figures = []
+    for png in sorted(build.glob("*/plots/*.png")):
+        data = base64.b64encode(png.read_bytes()).decode()
+        caption = escape(f"{png.parent.parent.name}: {png.stem.replace('_', ' ')}")
+        figures.append(f'<figure><img src="data:image/png;base64,{data}" alt="{caption}">'
+                       f"<figcaption>{caption}</figcaption></figure>")
+    return "<h2>Plots</h2>" + "".join(figures) if figures else ""
+
+
+def render_html(report: dict[str, Any], build: Path) -> str:
+    verdict = "pass" if report.get("pass") else "fail"
+    stages = [{"stage": k, **v} for k, v in report.get("stages", {}).items()]
+    targets = [{"target": k, "value": v.get("value"), "min": v["limit"].get("min"),
+                "max": v["limit"].get("max"), "pass": v.get("pass")}
+               for k, v in report.get("targets", {}).items()]
+    body = [
+        f"<h1>{escape(report.get('title', 'report'))}</h1>",
+        f'<p><span class="badge {verdict}">{verdict.upper()}</span> '
+        f'<span class="muted">{escape(report.get("flow", {}).get("path", ""))}</span></p>',
+        "<h2>Targets (post-layout)</h2>", table(targets),
+        "<h2>Stages</h2>", table(stages),
+    ]
+    for key in ("metrics", "drc", "lvs", "pex", "cells", "layout", "sim"):
+        if key in report:
+            body.append(_section(key.upper() if len(key) <= 4 else key.capitalize(), report[key]))
+    body.append(_plots(build))
+    body.append("<h2>Tools and PDK</h2>" + key_values(report.get("tools", {}))
+                + key_values(report.get("pdk", {})))
+    return ("<!doctype html><html><head><meta charset='utf-8'><title>"
+            f"{escape(report.get('title', 'report'))}</title><style>{STYLE}</style></head><body>"
+            + "".join(body) + "</body></html>")

@@ -1,0 +1,105 @@
+"""The report stage: one JSON document of every stage's results, judged against the targets."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from sgdr_flow.config import Limit, LoadedFlow, TargetsConfig
+from sgdr_flow.html import render_html
+from sgdr_flow.stage import StageContext, StageResult
+from sgdr_flow.stages import STAGE_NAMES
+from sgdr_flow.versions import tool_versions
+
+GOOD_STATUSES = {"ok", "disabled"}
+SECTIONS = {"cells": "cells", "layout": "layout", "drc": "drc", "lvs": "lvs", "pex": "pex"}
+
+
+def within(value: float | None, limit: Limit) -> bool:
+    if value is None:
+        return False
+    return (limit.min is None or value >= limit.min) and (limit.max is None or value <= limit.max)
+
+
+def judge_targets(targets: TargetsConfig, metrics: dict[str, Any]) -> dict[str, Any]:
+    """Judge every target on the extracted (post-layout) metrics."""
+    measured = metrics.get("extracted") or {}
+    out = {}
+    for name in TargetsConfig.model_fields:
+        limit: Limit = getattr(targets, name)
+        value = measured.get(name)
+        out[name] = {"value": value, "limit": limit.model_dump(), "pass": within(value, limit),
+                     "judged_on": "extracted"}
+    return out
+
+
+def overall_pass(stages: dict[str, dict[str, Any]], targets: dict[str, Any]) -> bool:
+    return all(s["status"] in GOOD_STATUSES for s in stages.values()) and all(
+        t["pass"] for t in targets.values())
+
+
+def pdk_info(flow: LoadedFlow) -> dict[str, Any]:
+    pdk = flow.config.pdk
+    return {"name": pdk.name, "variant": pdk.variant.model_dump(), "corner": pdk.corner,
+            "temperature_c": pdk.temperature_c}
+
+
+def assemble(ctx: StageContext) -> dict[str, Any]:
+    """Collect upstream summaries into the report document (stages as their manifests say)."""
+    from sgdr_flow.runner import read_manifest
+
+    stages: dict[str, dict[str, Any]] = {}
+    sections: dict[str, Any] = {}
+    for name in STAGE_NAMES[:-1]:
+        manifest = read_manifest(ctx.build, name) or {}
+        stages[name] = {"status": manifest.get("status", "never run"),
+                        "duration_s": manifest.get("duration_s"), "skipped": False,
+                        "passed": manifest.get("passed")}
+        sections[name] = ctx.summary(name) if manifest else {"status": "never run"}
+    sim = sections.pop("sim")
+    metrics = sim.get("metrics", {"status": sim.get("status", "never run")})
+    targets = judge_targets(ctx.config.targets, metrics)
+    report = {
+        "pass": overall_pass(stages, targets),
+        "title": ctx.config.report.title,
+        "flow": {"path": str(ctx.flow.path), "hash": ctx.flow.digest},
+        "tools": tool_versions(),
+        "pdk": pdk_info(ctx.flow),
+        "stages": stages,
+        **sections,
+        "sim": {k: v for k, v in sim.items() if k != "metrics"},
+        "metrics": metrics,
+        "targets": targets,
+    }
+    return report
+
+
+def run(ctx: StageContext) -> StageResult:
+    report = assemble(ctx)
+    (ctx.out / "report.json").write_text(json.dumps(report, indent=2, default=str))
+    if ctx.config.report.html:
+        (ctx.out / "report.html").write_text(render_html(report, ctx.build))
+    return StageResult({"pass": report["pass"]}, passed=report["pass"])
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text)
+    tmp.replace(path)
+
+
+def publish(build: Path, runs: list[Any]) -> dict[str, Any] | None:
+    """Copy the report to build/report.json|html with this run's stage statuses and skips."""
+    source = build / "report" / "report.json"
+    if not source.is_file():
+        return None
+    report = json.loads(source.read_text())
+    for run in runs:
+        report["stages"][run.name] = run.as_json()
+    report["pass"] = overall_pass(report["stages"], report["targets"])
+    _write_atomic(build / "report.json", json.dumps(report, indent=2, default=str))
+    if (build / "report" / "report.html").is_file():
+        _write_atomic(build / "report.html", render_html(report, build))
+    return report

@@ -1,0 +1,1 @@
+"""Simulation: ngspice testbenches through PySpice, the golden SGDr model and the metrics."""
