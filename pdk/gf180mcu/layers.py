@@ -57,10 +57,12 @@ LAYERS: dict[str, Layer] = {
     "metaltop_dummy": (53, 4),
 }
 
+# The design manual's stacks for design work: the last metal obeys the MetalTop (MT.*) rules but
+# keeps its own GDS layer (5LM: Metal5 on 81/0); MetalTop 53/0 exists only in the 6-metal stack.
 METALS_BY_LEVELS: dict[int, tuple[str, ...]] = {
-    3: ("metal1", "metal2", "metaltop"),
-    4: ("metal1", "metal2", "metal3", "metaltop"),
-    5: ("metal1", "metal2", "metal3", "metal4", "metaltop"),
+    3: ("metal1", "metal2", "metal3"),
+    4: ("metal1", "metal2", "metal3", "metal4"),
+    5: ("metal1", "metal2", "metal3", "metal4", "metal5"),
     6: ("metal1", "metal2", "metal3", "metal4", "metal5", "metaltop"),
 }
 

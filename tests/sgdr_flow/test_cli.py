@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from sgdr_flow.cli import main
 from sgdr_flow.stages import STAGE_NAMES
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from pdk.gf180mcu import DEVICES, model_deck, model_dir
-from sim.ngspice import simulate
 from sgdr_flow.errors import FlowError
+from sim.ngspice import simulate
 
 
 def nmos_sweep(corner: str = "typical", statistical: bool = False) -> tuple[np.ndarray, np.ndarray]:

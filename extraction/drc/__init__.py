@@ -1,0 +1,1 @@
+"""Built-in GF180MCU design-rule check on klayout.db, rules named by design-manual ID."""

@@ -1,0 +1,165 @@
+"""Runs the deck on one cell of a GDS and writes KLayout's marker database and JSON."""
+
+from __future__ import annotations
+
+import json
+import time
+from itertools import islice
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import klayout.db as kdb
+import klayout.rdb as rdb
+
+from extraction.drc.check import Check, Markers
+from extraction.drc.deck import deck_for
+from extraction.drc.layers import Layers
+from sgdr_flow.config import MetalStack
+from sgdr_flow.errors import FlowError
+
+MAX_LISTED = 5000  # violations listed in JSON per rule; counts are always complete
+
+
+@dataclass
+class RuleResult:
+    check: Check
+    markers: list[Markers]
+    count: int
+    seconds: float
+
+
+@dataclass
+class DrcResult:
+    cell: str
+    gds: str
+    variant: MetalStack
+    results: list[RuleResult] = field(default_factory=list)
+    seconds: float = 0.0
+    dbu: float = 0.001
+    store: Any = None  # keeps the deep shape store alive while markers are read
+
+    @property
+    def violations(self) -> int:
+        return sum(r.count for r in self.results)
+
+    @property
+    def clean(self) -> bool:
+        return self.violations == 0
+
+    def by_rule(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for result in self.results:
+            if result.count:
+                out[result.check.name] = out.get(result.check.name, 0) + result.count
+        return out
+
+    def as_json(self) -> dict[str, Any]:
+        listed: list[dict[str, Any]] = []
+        for result in self.results:
+            for box in islice(_boxes(result.markers, self.dbu), MAX_LISTED):
+                listed.append({"rule": result.check.name, "bbox": box,
+                               "message": result.check.description})
+        return {
+            "cell": self.cell,
+            "gds": self.gds,
+            "variant": self.variant.model_dump(),
+            "rules_checked": sorted({r.check.name for r in self.results}),
+            "violations": listed,
+            "violation_count": self.violations,
+            "by_rule": self.by_rule(),
+            "seconds": round(self.seconds, 3),
+        }
+
+    def write_json(self, path: Path) -> None:
+        path.write_text(json.dumps(self.as_json(), indent=1))
+
+    def write_lyrdb(self, path: Path) -> None:
+        """KLayout marker database: one category per rule ID, items in micron units."""
+        db = rdb.ReportDatabase("DRC")
+        db.description = f"sgdr-flow DRC of {self.cell}"
+        db.original_file = self.gds
+        db.top_cell_name = self.cell
+        db.generator = "sgdr-flow built-in GF180MCU deck"
+        cell = db.create_cell(self.cell)
+        categories: dict[str, Any] = {}
+        trans = kdb.CplxTrans(self.dbu)
+        for result in self.results:
+            name = result.check.name
+            if name not in categories:
+                categories[name] = db.create_category(name)
+                categories[name].description = result.check.description
+            for markers in result.markers:
+                if markers.count():
+                    db.create_items(cell.rdb_id(), categories[name].rdb_id(), trans, markers)
+        db.save(str(path))
+
+
+def _boxes(markers: Iterable[Markers], dbu: float) -> Iterable[list[float]]:
+    for collection in markers:
+        for item in collection.each():
+            box = item.bbox()
+            yield [round(box.left * dbu, 4), round(box.bottom * dbu, 4),
+                   round(box.right * dbu, 4), round(box.top * dbu, 4)]
+
+
+def load_layout(gds: Path) -> kdb.Layout:
+    if not gds.is_file():
+        raise FlowError(f"{gds}: no such GDS file")
+    layout = kdb.Layout()
+    try:
+        layout.read(str(gds))
+    except RuntimeError as exc:
+        raise FlowError(f"{gds}: cannot read layout: {exc}") from exc
+    return layout
+
+
+def pick_cell(layout: kdb.Layout, name: str | None, gds: Path) -> kdb.Cell:
+    if name:
+        cell = layout.cell(name)
+        if cell is None:
+            raise FlowError(f"{gds}: no cell named {name!r}")
+        return cell
+    tops = list(layout.top_cells())
+    if len(tops) != 1:
+        names = ", ".join(c.name for c in tops) or "none"
+        raise FlowError(f"{gds}: {len(tops)} top cells ({names}); choose one with --cell")
+    return tops[0]
+
+
+def _as_list(found: Markers | tuple[Markers, ...]) -> list[Markers]:
+    items = list(found) if isinstance(found, tuple | list) else [found]
+    return [m.flatten() if m.is_deep() else m for m in items]
+
+
+def run_drc(gds: Path, cell: str | None = None, variant: MetalStack | None = None,
+            skip: Iterable[str] = (), only: Iterable[str] | None = None, density: bool = False,
+            deep: bool = True, threads: int = 1,
+            progress: Callable[[str, int, int], None] | None = None) -> DrcResult:
+    """Check one cell. `only`/`skip` select rule IDs; density rules run only when asked."""
+    started = time.monotonic()
+    variant = variant or MetalStack()
+    layout = load_layout(gds)
+    top = pick_cell(layout, cell, gds)
+    store = kdb.DeepShapeStore() if deep else None
+    if store is not None:
+        store.threads = threads
+    layers = Layers(layout, top, variant, store)
+    skip = set(skip)
+    wanted = set(only) if only is not None else None
+    checks = [c for c in deck_for(variant, density)
+              if c.name not in skip and (wanted is None or c.name in wanted)]
+    result = DrcResult(top.name, str(gds), variant, dbu=layout.dbu, store=(store, layout))
+    for index, check in enumerate(checks, 1):
+        if progress:
+            progress(check.name, index, len(checks))
+        t0 = time.monotonic()
+        if not any(layers.has(name) for name in check.layers):
+            result.results.append(RuleResult(check, [], 0, 0.0))
+            continue
+        markers = _as_list(check.find(layers))
+        count = sum(m.count() for m in markers)
+        result.results.append(RuleResult(check, markers, count, time.monotonic() - t0))
+    result.seconds = time.monotonic() - started
+    return result

@@ -1,0 +1,128 @@
+"""Input layers of a DRC run as hierarchical (deep) regions, plus the derived layers.
+
+Drawn layers come from the PDK adapter's layer map; derived layers (ncomp, tgate, ...) are
+functions registered in `DERIVED` and computed once per run, on first use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cached_property
+
+import klayout.db as kdb
+
+from pdk.gf180mcu.layers import LAYERS, METALS_BY_LEVELS, VIAS_BY_LEVELS
+from pdk.gf180mcu.rules import Domain, value
+from sgdr_flow.config import MetalStack
+
+DERIVED: dict[str, Callable[[Layers], kdb.Region]] = {}
+# Metals and the layers that count as them (drawn + dummy fill, as the foundry deck reads them).
+WITH_DUMMY = ("comp", "poly2", "metal1", "metal2", "metal3", "metal4", "metal5", "metaltop")
+
+
+def derived(func: Callable[[Layers], kdb.Region]) -> Callable[[Layers], kdb.Region]:
+    """Register a derived layer under the function's name."""
+    DERIVED[func.__name__] = func
+    return func
+
+
+class Layers:
+    """Regions of one layout cell, shared by every check of a run."""
+
+    def __init__(self, layout: kdb.Layout, cell: kdb.Cell, variant: MetalStack,
+                 store: kdb.DeepShapeStore | None):
+        self.layout = layout
+        self.cell = cell
+        self.variant = variant
+        self.store = store
+        self.dbu = layout.dbu
+        self._regions: dict[str, kdb.Region] = {}
+        self._index = {(info.layer, info.datatype): index
+                       for index, info in ((i, layout.get_info(i)) for i in layout.layer_indexes())}
+
+    # ------------------------------------------------------------------ values and units
+    def d(self, rule_id: str, domain: Domain = "lv") -> int:
+        """A rule's length value in database units."""
+        return round(value(rule_id, domain, self.variant.top_metal_thickness) / self.dbu)
+
+    def area(self, rule_id: str, domain: Domain = "lv") -> int:
+        """A rule's area value in database units squared."""
+        return round(value(rule_id, domain, self.variant.top_metal_thickness) / self.dbu ** 2)
+
+    def um(self, microns: float) -> int:
+        return round(microns / self.dbu)
+
+    # ------------------------------------------------------------------ layers
+    def _read(self, number: tuple[int, int]) -> kdb.Region:
+        index = self._index.get(number)
+        if index is None:
+            return self.empty()
+        shapes = self.cell.begin_shapes_rec(index)
+        return kdb.Region(shapes, self.store) if self.store else kdb.Region(shapes)
+
+    def empty(self) -> kdb.Region:
+        if self.store is None:
+            return kdb.Region()
+        blank = kdb.Region(self.cell.begin_shapes_rec(self._any_layer()), self.store)
+        return blank - blank
+
+    def _any_layer(self) -> int:
+        indexes = list(self.layout.layer_indexes())
+        return indexes[0] if indexes else self.layout.layer(kdb.LayerInfo(0, 0))
+
+    def drawn(self, name: str) -> kdb.Region:
+        """A drawn layer by adapter name, merged; metals, COMP and Poly2 include dummy fill."""
+        key = f"drawn:{name}"
+        if key not in self._regions:
+            region = self._read(LAYERS[name])
+            if name in WITH_DUMMY:
+                region = region + self._read(LAYERS[f"{name}_dummy"])
+            self._regions[key] = region.merged()
+        return self._regions[key]
+
+    def has(self, name: str) -> bool:
+        """Whether a drawn layer has shapes (checks of empty layers are skipped)."""
+        numbers = [LAYERS[name]] + ([LAYERS[f"{name}_dummy"]] if name in WITH_DUMMY else [])
+        for number in numbers:
+            index = self._index.get(number)
+            if index is not None and not self.cell.begin_shapes_rec(index).at_end():
+                return True
+        return False
+
+    def __getattr__(self, name: str) -> kdb.Region:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name in self._regions:
+            return self._regions[name]
+        if name in DERIVED:
+            self._regions[name] = DERIVED[name](self)
+            return self._regions[name]
+        if name in LAYERS:
+            return self.drawn(name)
+        raise AttributeError(f"no drawn or derived DRC layer {name!r}")
+
+    # ------------------------------------------------------------------ metal stack
+    @cached_property
+    def metals(self) -> tuple[str, ...]:
+        return METALS_BY_LEVELS[self.variant.metal_levels]
+
+    @cached_property
+    def vias(self) -> tuple[str, ...]:
+        return VIAS_BY_LEVELS[self.variant.metal_levels]
+
+    @property
+    def top_metal_name(self) -> str:
+        return self.metals[-1]
+
+    def metal(self, n: int) -> kdb.Region:
+        """Metal level n (1-based) of the chosen stack."""
+        return self.drawn(self.metals[n - 1])
+
+    def via(self, n: int) -> kdb.Region:
+        """Via n, between metal level n and n+1."""
+        return self.drawn(self.vias[n - 1])
+
+
+def load_derived() -> None:
+    """Import the modules whose @derived functions fill DERIVED."""
+    import extraction.drc.derived  # noqa: F401

@@ -1,0 +1,1 @@
+"""Rule families of the deck; each module has `build(deck, variant)`."""

@@ -1,0 +1,10 @@
+"""MIM capacitor rules: option A (MIM.*) and option B (MIMTM.*)."""
+
+from __future__ import annotations
+
+from extraction.drc.check import Deck
+from sgdr_flow.config import MetalStack
+
+
+def build(deck: Deck, variant: MetalStack) -> None:
+    """Not written yet."""

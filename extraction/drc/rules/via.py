@@ -1,0 +1,10 @@
+"""Via1..Via5 (Vn.*) rules."""
+
+from __future__ import annotations
+
+from extraction.drc.check import Deck
+from sgdr_flow.config import MetalStack
+
+
+def build(deck: Deck, variant: MetalStack) -> None:
+    """Not written yet."""
