@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import time
-from itertools import islice
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
