@@ -5,13 +5,24 @@ One module per rule family; cells and the DRC deck read values from here only.
 
 from __future__ import annotations
 
-from pdk.gf180mcu.rules import beol, feol, mim
+from pdk.gf180mcu.rules import (
+    beol,
+    comp,
+    dualgate,
+    geometry,
+    implant,
+    mim,
+    poly,
+    sab,
+    wells,
+)
 from pdk.gf180mcu.rules.base import Domain, Rule
 
 GRID_UM = 0.005
+FAMILIES = (wells, comp, dualgate, poly, implant, sab, geometry, beol, mim)
 
 RULES: dict[str, Rule] = {}
-for _family in (feol.RULES, beol.RULES, mim.RULES):
+for _family in (f.RULES for f in FAMILIES):
     for _rule in _family:
         if _rule.id in RULES:
             raise ValueError(f"duplicate design rule {_rule.id}")
