@@ -63,7 +63,12 @@ def simulate(netlist: str, netlist_path: Path | None = None) -> SimResult:
         if _message(ng._stderr):  # a failed load keeps the old circuit: never run a stale one
             return SimResult(where, error=_message(ng._stderr), log=log)
         _LOADED.append(where)
-        ng.run()
+        try:
+            ng.run()
+        except Exception as exc:  # PySpice also raises on ngspice's harmless "Note:" lines
+            if _message(ng._stderr) or ng.last_plot == "const":
+                log += ng._stderr + ng._stdout
+                return SimResult(where, error=_message(log) or str(exc), log=log)
         log += ng._stderr + ng._stdout
     except Exception as exc:  # PySpice raises bare NameError / NgSpice*Error without the text
         log += ng._stderr + ng._stdout
