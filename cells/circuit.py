@@ -1,0 +1,176 @@
+"""A small typed circuit model: the single source from which a cell's schematic and layout come.
+
+A `Circuit` holds MOS and MIM devices and instances of other circuits. It writes the LVS
+reference netlist (foundry device names, as the PDK's schematics write them) and the simulation
+netlist (ngspice model names of the installed PDK). Layout generators place the devices of the
+flattened circuit, so what is drawn is what the schematic says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from pdk.gf180mcu.devices import DEVICES, mim_device
+from pdk.gf180mcu.rules import GRID_UM
+
+MosKind = Literal["nmos", "pmos"]
+LVS_MOS = {"nmos": "nfet_03v3", "pmos": "pfet_03v3"}
+
+
+def on_grid(value: float) -> bool:
+    return abs(value / GRID_UM - round(value / GRID_UM)) < 1e-6
+
+
+@dataclass(frozen=True)
+class Mos:
+    """A MOS transistor; `w` is the total width over `nf` fingers (um), as the PDK's schematics."""
+
+    name: str
+    kind: MosKind
+    d: str
+    g: str
+    s: str
+    b: str
+    w: float
+    l: float  # noqa: E741 - the PDK's parameter name
+    nf: int = 1
+
+    def __post_init__(self) -> None:
+        if self.nf < 1:
+            raise ValueError(f"{self.name}: nf must be >= 1")
+        if not (on_grid(self.w / self.nf) and on_grid(self.l)):
+            raise ValueError(f"{self.name}: finger width {self.w / self.nf:g} um and length "
+                             f"{self.l:g} um must be on the {GRID_UM} um grid")
+
+    @property
+    def nets(self) -> dict[str, str]:
+        return {"d": self.d, "g": self.g, "s": self.s, "b": self.b}
+
+    @property
+    def lvs_name(self) -> str:
+        return LVS_MOS[self.kind]
+
+    @property
+    def model(self) -> str:
+        return DEVICES[self.lvs_name].model
+
+
+@dataclass(frozen=True)
+class Mim:
+    """A MIM capacitor: top plate (FuseTop) and bottom plate nets, drawn size in um."""
+
+    name: str
+    top: str
+    bottom: str
+    width: float
+    length: float
+    density: float = 2.0  # fF/um^2 of the chosen MIM flavour
+
+    @property
+    def nets(self) -> dict[str, str]:
+        return {"top": self.top, "bottom": self.bottom}
+
+    @property
+    def lvs_name(self) -> str:
+        return mim_device(self.density).lvs_name
+
+    @property
+    def model(self) -> str:
+        return mim_device(self.density).model
+
+
+Device = Mos | Mim
+
+
+@dataclass(frozen=True)
+class Instance:
+    name: str
+    circuit: Circuit
+    connections: dict[str, str]  # pin of the circuit -> net of the parent
+
+
+@dataclass
+class Circuit:
+    name: str
+    pins: list[str]
+    devices: list[Device] = field(default_factory=list)
+    instances: list[Instance] = field(default_factory=list)
+
+    def add(self, device: Device) -> Device:
+        if any(d.name == device.name for d in self.devices):
+            raise ValueError(f"{self.name}: duplicate device {device.name}")
+        self.devices.append(device)
+        return device
+
+    def instantiate(self, name: str, circuit: Circuit, **connections: str) -> Instance:
+        missing = set(circuit.pins) - set(connections)
+        extra = set(connections) - set(circuit.pins)
+        if missing or extra:
+            raise ValueError(f"{self.name}.{name}: pins missing {sorted(missing)}, "
+                             f"unknown {sorted(extra)}")
+        instance = Instance(name, circuit, connections)
+        self.instances.append(instance)
+        return instance
+
+    def flat(self, prefix: str = "", nets: dict[str, str] | None = None) -> list[Device]:
+        """All devices with hierarchical names; pins map to the parent's nets, internal nets
+        get the instance path as prefix."""
+        nets = nets or {}
+
+        def net(name: str) -> str:
+            return nets.get(name, f"{prefix}{name}")
+
+        out: list[Device] = []
+        for device in self.devices:
+            mapped = {k: net(v) for k, v in device.nets.items()}
+            out.append(replace(device, name=f"{prefix}{device.name}", **mapped))
+        for inst in self.instances:
+            inner = {pin: net(n) for pin, n in inst.connections.items()}
+            out += inst.circuit.flat(f"{prefix}{inst.name}_", inner)
+        return out
+
+    def flattened(self) -> Circuit:
+        return Circuit(self.name, list(self.pins), self.flat())
+
+    def nets(self) -> set[str]:
+        return {n for d in self.flat() for n in d.nets.values()}
+
+
+def _fmt(value_um: float) -> str:
+    return f"{value_um:.6g}u"
+
+
+def lvs_card(device: Device) -> str:
+    """One device as the PDK's schematics write it (xschem `X` cards, SI units)."""
+    if isinstance(device, Mos):
+        return (f"X{device.name} {device.d} {device.g} {device.s} {device.b} {device.lvs_name} "
+                f"w={_fmt(device.w)} l={_fmt(device.l)} nf={device.nf} m=1")
+    return (f"X{device.name} {device.top} {device.bottom} {device.lvs_name} "
+            f"c_width={_fmt(device.width)} c_length={_fmt(device.length)} m=1")
+
+
+def sim_card(device: Device) -> str:
+    """One device for ngspice with the installed PDK's model names (W total, nf fingers)."""
+    if isinstance(device, Mos):
+        return (f"X{device.name} {device.d} {device.g} {device.s} {device.b} {device.model} "
+                f"w={_fmt(device.w)} l={_fmt(device.l)} nf={device.nf}")
+    return (f"X{device.name} {device.top} {device.bottom} {device.model} "
+            f"c_width={device.width * 1e-6:.6g} c_length={device.length * 1e-6:.6g}")
+
+
+def subckt(circuit: Circuit, card) -> str:
+    lines = [f".SUBCKT {circuit.name} {' '.join(circuit.pins)}"]
+    lines += [card(device) for device in circuit.flat()]
+    lines.append(f".ENDS {circuit.name}")
+    return "\n".join(lines) + "\n"
+
+
+def lvs_netlist(circuit: Circuit) -> str:
+    """The LVS reference subcircuit, flat: pins are the layout's labelled pins."""
+    return f"* LVS reference of {circuit.name} (sgdr-flow)\n" + subckt(circuit, lvs_card)
+
+
+def sim_netlist(circuit: Circuit) -> str:
+    """The simulation subcircuit (include the PDK model deck before using it)."""
+    return f"* simulation netlist of {circuit.name} (sgdr-flow)\n" + subckt(circuit, sim_card)

@@ -1,0 +1,65 @@
+"""Drawing primitives on gdsfactory components: rectangles, cut arrays, pins with labels."""
+
+from __future__ import annotations
+
+import math
+
+import gdsfactory as gf
+
+from cells.tech import snap, tech
+from pdk.gf180mcu.layers import LABEL_OF, LAYERS
+
+
+def rect(c: gf.Component, layer: str, x0: float, y0: float, x1: float, y1: float) -> None:
+    """An axis-aligned rectangle on the adapter layer `layer` (coordinates snapped to grid)."""
+    x0, y0, x1, y1 = snap(x0), snap(y0), snap(x1), snap(y1)
+    if x1 <= x0 or y1 <= y0:
+        raise ValueError(f"empty {layer} rectangle ({x0}, {y0}, {x1}, {y1})")
+    c.add_polygon([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], layer=LAYERS[layer])
+
+
+def cuts(c: gf.Component, layer: str, x0: float, y0: float, x1: float, y1: float,
+         size: float, space: float, enclosure: float) -> int:
+    """As many square cuts as fit in the box (minus enclosure), centred; returns the count."""
+    def count(length: float) -> int:
+        return max(0, math.floor((length - 2 * enclosure + space + 1e-9) / (size + space)))
+
+    nx, ny = count(x1 - x0), count(y1 - y0)
+    if nx == 0 or ny == 0:
+        raise ValueError(f"no room for a {layer} cut in ({x0}, {y0}, {x1}, {y1})")
+    span_x = nx * size + (nx - 1) * space
+    span_y = ny * size + (ny - 1) * space
+    sx = snap((x0 + x1 - span_x) / 2)
+    sy = snap((y0 + y1 - span_y) / 2)
+    for i in range(nx):
+        for j in range(ny):
+            x = sx + i * (size + space)
+            y = sy + j * (size + space)
+            rect(c, layer, x, y, x + size, y + size)
+    return nx * ny
+
+
+def contacts(c: gf.Component, x0: float, y0: float, x1: float, y1: float,
+             enclosure: float | None = None) -> int:
+    t = tech()
+    return cuts(c, "contact", x0, y0, x1, y1, t.contact, t.contact_space,
+                t.comp_enc_contact if enclosure is None else enclosure)
+
+
+def via(c: gf.Component, name: str, x: float, y: float) -> None:
+    """One via cut centred at (x, y) with square landing pads of wire width below and above."""
+    t = tech()
+    level = int(name.removeprefix("via"))
+    half = t.via / 2
+    rect(c, name, x - half, y - half, x + half, y + half)
+    pad = t.wire / 2
+    for metal in (f"metal{level}", f"metal{level + 1}"):
+        rect(c, metal, x - pad, y - pad, x + pad, y + pad)
+
+
+def pin(c: gf.Component, name: str, metal: str, x: float, y: float, orientation: int = 90,
+        width: float | None = None) -> None:
+    """A labelled electrical port: the label names the net for LVS, the port is for routing."""
+    c.add_label(name, position=(snap(x), snap(y)), layer=LAYERS[LABEL_OF[metal]])
+    c.add_port(name, center=(snap(x), snap(y)), width=width or tech().wire,
+               orientation=orientation, layer=LAYERS[metal], port_type="electrical")
