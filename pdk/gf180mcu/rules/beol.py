@@ -4,6 +4,12 @@ from pdk.gf180mcu.rules.base import r
 
 WIDE_METAL = 10.0  # "wide" metal: length and width > 10 um (Mn.2b, MT.2b)
 EOL_WIDTH = 0.34   # end-of-line rules apply to lines narrower than this
+CO_EOL_BRANCH = 0.24   # CO.6a ignores Metal1 branches shorter than this
+VIA_EOL_BRANCH = 0.28  # Vn.3c/Vn.4b ignore metal branches shorter than this (via table note 1)
+ONE_SIDE_OVERLAP = 0.04  # CO.6b/Vn.3d/Vn.4c: a cut side overlapped by less is a "short" side
+ARRAY_SIDE = 4  # CO.2b/Vn.2b: arrays of ARRAY_SIDE x ARRAY_SIDE cuts or more
+CO_ARRAY_JOIN = 0.16   # contacts less than twice this apart belong to one array
+VIA_ARRAY_JOIN = 0.20  # vias less than twice this apart belong to one array
 
 
 def _metal(n: int) -> list:
@@ -18,20 +24,21 @@ def _metal(n: int) -> list:
 
 
 def _via(n: int) -> list:
-    below = "0.00" if n == 1 else "0.01"
+    upper = "MetalTop" if n == 5 else f"Metal{n + 1}"
     return [
         r(f"V{n}.1", f"Min./max. Via{n} size", 0.26),
         r(f"V{n}.2a", f"Min. Via{n} space", 0.26),
         r(f"V{n}.2b", f"Min. Via{n} space in 4x4 or larger via arrays", 0.36),
-        r(f"V{n}.3{'a' if n == 1 else 'b'}", f"Min. Metal{n} overlap of Via{n} ({below})",
+        # Vn.3: 0.00 for Via1 (no part outside Metal1), 0.01 above; the deck's IDs V1.3a/Vn.3b
+        r(f"V{n}.3{'a' if n == 1 else 'b'}", f"Min. Metal{n} overlap of Via{n}",
           0.0 if n == 1 else 0.01),
         r(f"V{n}.3c", f"Min. Metal{n} (< 0.34 um wide) end-of-line overlap of Via{n}", 0.06),
         r(f"V{n}.3d", f"If Metal{n} overlaps Via{n} by < 0.04 um on one side, the adjacent "
           f"Metal{n} edges must overlap it by 0.06 um", 0.06),
-        r(f"V{n}.4a", f"Min. Metal{n + 1} overlap of Via{n}", 0.01),
-        r(f"V{n}.4b", f"Min. Metal{n + 1} (< 0.34 um wide) end-of-line overlap of Via{n}", 0.06),
-        r(f"V{n}.4c", f"If Metal{n + 1} overlaps Via{n} by < 0.04 um on one side, the adjacent "
-          f"Metal{n + 1} edges must overlap it by 0.06 um", 0.06),
+        r(f"V{n}.4a", f"Min. {upper} overlap of Via{n}", 0.01),
+        r(f"V{n}.4b", f"Min. {upper} (< 0.34 um wide) end-of-line overlap of Via{n}", 0.06),
+        r(f"V{n}.4c", f"If {upper} overlaps Via{n} by < 0.04 um on one side, the adjacent "
+          f"{upper} edges must overlap it by 0.06 um", 0.06),
     ]
 
 
@@ -70,3 +77,6 @@ RULES = [
     r("MT30.7", "Thick MetalTop coverage over the entire die shall be > 30 %", 30.0),
     r("MT30.8", "At least a 2x2 array of top vias where a via connects to thick MetalTop"),
 ]
+
+THICK_EOL_WIDTH = 2.5     # MT30.6 applies to the ends of thick MetalTop lines narrower than this
+TOP_VIA_ARRAY_JOIN = 1.0  # MT30.8: top vias at most twice this apart form one via array

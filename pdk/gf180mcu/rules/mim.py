@@ -11,6 +11,14 @@ AREA_CAP_FF_PER_UM2 = {1.0: 0.987, 1.5: 1.47, 2.0: 1.99}      # model c_cox
 PERIMETER_CAP_FF_PER_UM = {1.0: 0.33, 1.5: 0.379, 2.0: 0.2383}  # model c_capsw
 
 
+def bottom_plate_level(metal_levels: int, option: str) -> int:
+    """Metal level of the MIM bottom plate: Metal2 (option A) or the last-but-one metal (B).
+
+    The via up from that level contacts both plates; the via below it must not touch the plate.
+    """
+    return 2 if option == "A" else metal_levels - 1
+
+
 def _mim(prefix: str) -> list:
     return [
         r(f"{prefix}.1", "Min. MIM bottom plate spacing to the bottom-plate metal", 1.2),

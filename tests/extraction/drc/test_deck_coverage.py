@@ -45,3 +45,9 @@ def test_check_names_are_unique_per_variant():
         names = [c.name for c in deck_for(variant, density=True)]
         assert len(names) == len(set(names)) or all(
             c.message for c in deck_for(variant, density=True) if names.count(c.name) > 1)
+
+
+def test_only_whole_die_coverage_rules_wait_for_density():
+    names = {c.name for c in deck_for(MetalStack())}
+    assert {"MT.4", "MIMTM.4", "M1.1"} <= names
+    assert not names & {"M1.4", "M4.4", "MT.3", "PL.8"}

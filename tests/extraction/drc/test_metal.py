@@ -68,6 +68,48 @@ CASES = [
 ]
 
 
+def _top_vias(*corners: tuple[float, float]) -> list:
+    return [box(x, y, 0.26, 0.26) for x, y in corners]
+
+
+def _via_site(*corners: tuple[float, float]) -> dict:
+    """Top vias where the 30K top metal (Metal3 in THICK) crosses Metal2."""
+    return {"metal3": [box(0, 0, 5, 5)], "metal2": [box(0, 0, 5, 5)], "via2": _top_vias(*corners)}
+
+
+def _grid(columns: int, rows: int, pitch: float = 0.52, x: float = 1,
+          y: float = 1) -> list[tuple[float, float]]:
+    return [(x + i * pitch, y + j * pitch) for i in range(columns) for j in range(rows)]
+
+
+# one top-metal plate over two Metal2 lines 0.3 apart: two sites whose via arrays are judged
+# apart (taken together, the passing arrays would form an odd block, the failing rows a 2x4 array)
+_TWO_SITES = {"metal3": [box(0, 0, 5, 5.3)], "metal2": [box(0, 0, 5, 2.5), box(0, 2.8, 5, 2.5)]}
+
+CASES += [
+    Case("MT30.5", {"metal3": [box(0, 0, 3, 3)], "via2": _top_vias((0.12, 1))},
+         {"metal3": [box(0, 0, 3, 3)], "via2": _top_vias((0.115, 1))}, THICK),
+    Case("MT30.5", {"metal3": [box(0, 0, 3, 3)], "via2": _top_vias((0.12, 1))},
+         {"via2": _top_vias((0.12, 1))}, THICK, note="no-top-metal"),
+    # a 2 um wide line; the via near its side is not at a line end
+    Case("MT30.6", {"metal3": [box(0, 0, 2, 10)], "via2": _top_vias((0.12, 5), (0.87, 9.49))},
+         {"metal3": [box(0, 0, 2, 10)], "via2": _top_vias((0.12, 5), (0.87, 9.495))}, THICK),
+    Case("MT30.6", {"metal3": [box(0, 0, 2.5, 10)], "via2": _top_vias((1, 9.495))},
+         {"metal3": [box(0, 0, 2.495, 10)], "via2": _top_vias((1, 9.495))}, THICK,
+         note="2.5-wide-is-no-line-end"),
+    Case("MT30.8", _via_site(*_grid(2, 2)), _via_site(*_grid(2, 2)[:3]), THICK),
+    Case("MT30.8", _via_site(*_grid(2, 2)), _via_site((1, 1)), THICK, note="single-via"),
+    Case("MT30.8", _via_site(*_grid(2, 2)), _via_site(*_grid(4, 1)), THICK, note="row-of-four"),
+    Case("MT30.8", _via_site(*_grid(2, 3)), _via_site(*_grid(2, 2), (2.04, 1)), THICK,
+         note="non-rectangular-block"),
+    Case("MT30.8", _via_site(*_grid(2, 2, 2.26)), _via_site(*_grid(2, 2, 2.265)), THICK,
+         note="array-join-distance"),
+    Case("MT30.8", {**_TWO_SITES, "via2": _top_vias(*_grid(2, 2, y=1.5), *_grid(2, 2, x=1.5, y=3))},
+         {**_TWO_SITES, "via2": _top_vias(*_grid(4, 1, y=2), *_grid(4, 1, y=3))}, THICK,
+         note="per-site"),
+]
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_metal_rule(case, tmp_path):
     assert_case(case, tmp_path)
