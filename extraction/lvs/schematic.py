@@ -14,8 +14,8 @@ import klayout.db as kdb
 from pdk.gf180mcu.devices import DEVICES, MIM_BY_DENSITY
 from sgdr_flow.errors import FlowError
 
-MOS = {d.lvs_name for d in DEVICES.values() if d.kind in ("nmos", "pmos")}
-MIM_DENSITY = {DEVICES[key].lvs_name: density for density, key in MIM_BY_DENSITY.items()}
+MOS = {d.lvs_name.lower() for d in DEVICES.values() if d.kind in ("nmos", "pmos")}
+MIM_DENSITY = {DEVICES[key].lvs_name.lower(): density for density, key in MIM_BY_DENSITY.items()}
 
 
 class _Delegate(kdb.NetlistSpiceReaderDelegate):
