@@ -102,6 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
     version.add_argument("flow", nargs="?")
     version.add_argument("--json", action="store_true")
     version.set_defaults(func=cmd_version)
+
+    from extraction.cli import register as register_extraction
+
+    register_extraction(sub)
     return parser
 
 
