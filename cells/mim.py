@@ -66,30 +66,31 @@ def capacitance_ff(side: float, density: float = 2.0) -> float:
 
 @dataclass(frozen=True)
 class MimGeometry:
-    side: float
+    width: float
+    length: float
     plate: tuple[float, float, float, float]
     fusetop: tuple[float, float, float, float]
     rim: tuple[float, float, float, float]     # plate margin left of FuseTop: contact from below
     top_metal_width: float                     # min width of a top-metal strip leaving the plate
 
 
-def draw_mim(c: gf.Component, side: float, stack: MimStack, x: float = 0.0,
+def draw_mim(c: gf.Component, width: float, length: float, stack: MimStack, x: float = 0.0,
              y: float = 0.0, t_top: str = "9K") -> MimGeometry:
-    """Draw a square MIM with FuseTop's lower-left corner at (x, y)."""
+    """Draw a MIM (FuseTop width x length) with FuseTop's lower-left corner at (x, y)."""
     t = tech()
     overlap = value(f"{stack.prefix}.3")
-    ft = (x, y, x + side, y + side)
-    plate = (x - overlap, y - overlap, x + side + overlap, y + side + overlap)
+    ft = (x, y, x + width, y + length)
+    plate = (x - overlap, y - overlap, x + width + overlap, y + length + overlap)
     rect(c, "fusetop", *ft)
     rect(c, stack.plate, *plate)
     rect(c, "cap_mk", *plate)
-    rect(c, "mim_l_mk", x, y, x + side, y + MIM_L_MARK)
+    rect(c, "mim_l_mk", x, y, x + width, y + MIM_L_MARK)
     rect(c, stack.top, *ft)
     enclosure = value(f"{stack.prefix}.4")
     cuts(c, stack.up_via, *ft, t.via, value(f"{stack.prefix}.9"), enclosure)
     top_w = value("MT.1", top_metal=t_top) if stack.top_is_last else value("M5.1")
     rim = (plate[0], plate[1], x - overlap, plate[3])
-    return MimGeometry(side, plate, ft, rim, snap_up(max(top_w, t.wire)))
+    return MimGeometry(width, length, plate, ft, rim, snap_up(max(top_w, t.wire)))
 
 
 @gf.cell
@@ -99,7 +100,8 @@ def mim_cap(capacitance_ff: float = 500.0, density: float = 2.0, metal_levels: i
     stack = mim_stack(MetalStack(metal_levels=metal_levels, mim_option=mim_option,
                                  mim_cap_density=density))
     c = gf.Component()
-    g = draw_mim(c, side_for(capacitance_ff, density), stack)
+    side = side_for(capacitance_ff, density)
+    g = draw_mim(c, side, side, stack)
     cx = snap((g.fusetop[0] + g.fusetop[2]) / 2)
     pin(c, "top", stack.top, cx, snap((g.fusetop[1] + g.fusetop[3]) / 2))
     pin(c, "bottom", stack.plate, snap((g.rim[0] + g.rim[2]) / 2),
