@@ -51,15 +51,14 @@ class _Delegate(kdb.NetlistSpiceReaderDelegate):
             return True
         return super().element(circuit, kind, name, model, value, nets, params)
 
-    @staticmethod
-    def _class(circuit: kdb.Circuit, model: str, kind: type) -> kdb.DeviceClass:
-        netlist = circuit.netlist()
-        found = netlist.device_class_by_name(model)
-        if found is None:
-            found = kind()
-            found.name = model
-            netlist.add(found)
-        return found
+    def _class(self, circuit: kdb.Circuit, model: str, kind: type) -> kdb.DeviceClass:
+        """One device class per model, so that parallel devices can be combined."""
+        classes = self.__dict__.setdefault("classes", {})
+        if model not in classes:
+            classes[model] = kind()
+            classes[model].name = model
+            circuit.netlist().add(classes[model])
+        return classes[model]
 
 
 def read_schematic(path: Path) -> kdb.Netlist:

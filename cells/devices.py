@@ -1,0 +1,29 @@
+"""Single-device cells: a MOS transistor and a MIM capacitor."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from cells.circuit import Circuit, Mim, Mos
+from cells.mim import side_for
+from cells.registry import analog_cell
+
+MosKind = Literal["nmos", "pmos"]
+
+
+@analog_cell()
+def mos_device(kind: MosKind = "nmos", w: float = 2.0, l: float = 1.0,  # noqa: E741
+               nf: int = 1, m: int = 1) -> Circuit:
+    """One nfet_03v3/pfet_03v3 with pins d, g, s and b (body tap); m parallel copies."""
+    c = Circuit("mos_device", ["d", "g", "s", "b"])
+    c.add(Mos("M1", kind, "d", "g", "s", "b", w * m, l, nf * m))
+    return c
+
+
+@analog_cell()
+def mim_capacitor(capacitance_ff: float = 500.0, density: float = 2.0) -> Circuit:
+    """A square MIM weight-memory capacitor of the given value; pins top and bottom."""
+    c = Circuit("mim_capacitor", ["top", "bottom"])
+    side = side_for(capacitance_ff, density)
+    c.add(Mim("C1", "top", "bottom", side, side, density))
+    return c

@@ -1,0 +1,56 @@
+"""Matched groups: 2 to 4 devices split into unit transistors, interdigitated or common
+centroid, so that gradients cancel between devices that must match (mirrors, translinear pairs).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from cells.circuit import Circuit, Mos
+from cells.registry import analog_cell
+
+Pattern = Literal["interdigitated", "common_centroid"]
+LETTERS = "abcd"
+
+
+def unit_sequence(devices: int, units: int, pattern: Pattern) -> list[str]:
+    """Placement order of unit transistors, e.g. common centroid of 2 x 2: a b b a."""
+    letters = LETTERS[:devices]
+    if pattern == "interdigitated":
+        return [letters[i % devices] for i in range(devices * units)]
+    half = [letters[i % devices] for i in range(devices * units // 2)]
+    middle = list(letters) if units % 2 else []
+    return half + middle + half[::-1]
+
+
+def unit_names(sequence: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    names = []
+    for letter in sequence:
+        names.append(f"{letter.upper()}{seen.get(letter, 0)}")
+        seen[letter] = seen.get(letter, 0) + 1
+    return names
+
+
+def _order(circuit: Circuit) -> dict[str, list[str]]:
+    kind = circuit.devices[0].kind
+    return {"n" if kind == "nmos" else "p": [d.name for d in circuit.devices]}
+
+
+@analog_cell(order=_order)
+def matched_group(kind: Literal["nmos", "pmos"] = "nmos", w: float = 2.0,
+                  l: float = 2.0, devices: int = 2, units: int = 2,  # noqa: E741
+                  pattern: Pattern = "common_centroid") -> Circuit:
+    """`devices` transistors of `units` unit transistors each (W = units * w); pins d_a, g_a,
+    s_a, ..., b. Unit transistors are placed in `pattern` order."""
+    if not 2 <= devices <= 4:
+        raise ValueError("a matched group has 2 to 4 devices")
+    if pattern == "common_centroid" and units % 2 and devices > 1 and units > 1:
+        raise ValueError("common centroid needs an even number of units per device")
+    letters = LETTERS[:devices]
+    pins = [f"{t}_{x}" for x in letters for t in "dgs"] + ["b"]
+    c = Circuit("matched_group", pins)
+    sequence = unit_sequence(devices, units, pattern)
+    for letter, name in zip(sequence, unit_names(sequence), strict=True):
+        c.add(Mos(name, kind, f"d_{letter}", f"g_{letter}", f"s_{letter}", "b", w, l))
+    return c

@@ -1,0 +1,60 @@
+"""Current mirror 1:N or a:b from unit transistors, common-centroid placed, optional cascode."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from cells.circuit import Circuit, Mos
+from cells.registry import analog_cell
+
+
+def parse_ratio(ratio: str) -> tuple[int, int]:
+    """'1:4' -> (1, 4); a rational ratio a:b uses a input and b output unit transistors."""
+    try:
+        a, b = (int(part) for part in ratio.split(":"))
+    except ValueError:
+        raise ValueError(f"mirror ratio {ratio!r} is not 'a:b' with whole numbers") from None
+    if a < 1 or b < 1:
+        raise ValueError(f"mirror ratio {ratio!r} needs positive unit counts")
+    return a, b
+
+
+def centroid_order(a: int, b: int) -> list[str]:
+    """Input units 'i' and output units 'o' spread symmetrically (common centroid)."""
+    total = a + b
+    slots: list[str] = [""] * total
+    for count, tag in sorted(((a, "i"), (b, "o"))):
+        step = total / count
+        for k in range(count):
+            pos = int((k + 0.5) * step)
+            while slots[pos]:
+                pos = (pos + 1) % total
+            slots[pos] = tag
+    return slots
+
+
+def _order(circuit: Circuit) -> dict[str, list[str]]:
+    kind = circuit.devices[0].kind
+    return {"n" if kind == "nmos" else "p": [d.name for d in circuit.devices]}
+
+
+@analog_cell(order=_order)
+def current_mirror(kind: Literal["nmos", "pmos"] = "nmos", w: float = 2.0,
+                   l: float = 2.0, ratio: str = "1:1",  # noqa: E741
+                   cascode: bool = False) -> Circuit:
+    """I_out = (b/a) I_in from a input and b output unit transistors; pins in, out and rail
+    (vss for NMOS, vdd for PMOS). The cascode variant is self-biased (stacked diodes)."""
+    a, b = parse_ratio(ratio)
+    rail = "vss" if kind == "nmos" else "vdd"
+    c = Circuit("current_mirror", ["in", "out", rail])
+    lower_gate = "i_mid" if cascode else "in"
+    counters = {"i": 0, "o": 0}
+    for tag in centroid_order(a, b):
+        k = counters[tag]
+        counters[tag] += 1
+        top = "in" if tag == "i" else "out"
+        drain = f"{tag}_mid" if cascode else top
+        c.add(Mos(f"{tag.upper()}{k}", kind, drain, lower_gate, rail, rail, w, l))
+        if cascode:  # self-biased: the upper input device is a diode on `in`
+            c.add(Mos(f"{tag.upper()}C{k}", kind, top, "in", drain, rail, w, l))
+    return c

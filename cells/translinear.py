@@ -1,0 +1,48 @@
+"""Weak-inversion translinear multiplier/divider, I_out = I_a * I_b / I_c.
+
+Topology (chosen for body-effect immunity): an alternating loop around one shared source node s.
+Q (gate on the I_a diode's gate ga) and R (gate on the I_c diode's gate gc) share s; the diodes
+have their sources on the rail. In weak inversion I = I_s exp(V_G/(n U_T) - V_S/U_T), so
+I_Q/I_a = I_R/I_c = exp(-V_s/U_T)... with R forced to carry I_b by the feedback device F (gate on
+R's drain, draining s), the loop gives I_out = I_Q = I_a I_b / I_c independently of n and of s.
+s must stay above ground, which needs I_c > I_b (R and the c-diode are `k` units wide to help).
+The same core, with the I_a diode replaced by the weight capacitor's node, is the synapse's
+forward multiplier w * x.
+"""
+
+from __future__ import annotations
+
+import math
+
+from cells.circuit import Circuit, Mos
+from cells.registry import analog_cell
+
+FINGER_MAX = 4.0  # um: wider devices are folded into fingers
+
+
+def folded(name: str, kind: str, d: str, g: str, s: str, b: str, w: float,
+           l: float) -> Mos:  # noqa: E741
+    """A device of total width w, split into fingers no wider than FINGER_MAX."""
+    nf = max(1, math.ceil(w / FINGER_MAX - 1e-9))
+    return Mos(name, kind, d, g, s, b, w, l, nf)
+
+
+@analog_cell()
+def translinear_core(w: float = 2.0, l: float = 2.0, k: int = 1) -> Circuit:  # noqa: E741
+    """The loop without its input diodes: pins ga, gc (diode gates), ib, out, vss."""
+    c = Circuit("translinear_core", ["ga", "gc", "ib", "out", "vss"])
+    c.add(folded("R", "nmos", "ib", "gc", "s", "vss", k * w, l))
+    c.add(folded("F", "nmos", "s", "ib", "vss", "vss", w, l))
+    c.add(folded("Q", "nmos", "out", "ga", "s", "vss", w, l))
+    return c
+
+
+@analog_cell()
+def translinear_loop(w: float = 2.0, l: float = 2.0, k: int = 1) -> Circuit:  # noqa: E741
+    """I_out = I_a I_b / I_c with its input diodes; pins ia, ib, ic (current inputs), out, vss."""
+    c = Circuit("translinear_loop", ["ia", "ib", "ic", "out", "vss"])
+    c.add(folded("DA", "nmos", "ia", "ia", "vss", "vss", w, l))
+    c.add(folded("DC", "nmos", "ic", "ic", "vss", "vss", k * w, l))
+    c.instantiate("core", translinear_core(w, l, k), ga="ia", gc="ic", ib="ib", out="out",
+                  vss="vss")
+    return c
