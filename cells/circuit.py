@@ -96,6 +96,7 @@ class Circuit:
     pins: list[str]
     devices: list[Device] = field(default_factory=list)
     instances: list[Instance] = field(default_factory=list)
+    sensitive: list[str] = field(default_factory=list)  # nets the PEX report watches
 
     def add(self, device: Device) -> Device:
         if any(d.name == device.name for d in self.devices):
@@ -129,6 +130,15 @@ class Circuit:
             inner = {pin: net(n) for pin, n in inst.connections.items()}
             out += inst.circuit.flat(f"{prefix}{inst.name}_", inner)
         return out
+
+    def sensitive_nets(self, prefix: str = "", nets: dict[str, str] | None = None) -> list[str]:
+        """Sensitive nets of this circuit and its instances, as flat net names."""
+        nets = nets or {}
+        out = [nets.get(n, f"{prefix}{n}") for n in self.sensitive]
+        for inst in self.instances:
+            inner = {pin: nets.get(n, f"{prefix}{n}") for pin, n in inst.connections.items()}
+            out += inst.circuit.sensitive_nets(f"{prefix}{inst.name}_", inner)
+        return sorted(set(out))
 
     def flattened(self) -> Circuit:
         return Circuit(self.name, list(self.pins), self.flat())

@@ -23,7 +23,7 @@ def gradient_core(w: float = 2.0, l: float = 2.0, k: int = 8) -> Circuit:  # noq
     M2 (gate on the eta line) is forced to I_ug by the feedback F2; M3 is the x diode on the
     shared source b. Pins: x (PMOS gate line of the input current), eta, ug (PMOS gate line of
     the unit current), c, vdd, vss."""
-    c = Circuit("gradient_core", ["x", "eta", "ug", "c", "vdd", "vss"])
+    c = Circuit("gradient_core", ["x", "eta", "ug", "c", "vdd", "vss"], sensitive=["b", "c"])
     c.add(Mos("PU", "pmos", "f2", "ug", "vdd", "vdd", w, l))
     c.add(folded("M2", "nmos", "f2", "eta", "b", "vss", k * w, l))
     c.add(folded("F2", "nmos", "b", "f2", "vss", "vss", w, l))
@@ -39,7 +39,7 @@ def update_branch(w: float = 2.0, l: float = 2.0, k: int = 8) -> Circuit:  # noq
     M5 (gate on v_c) is forced to the input current copied from the PMOS gate line `gin` by the
     feedback F5; M4 (gate on c) shares its source d and carries T. Pins: vc, c, gin, o, vdd,
     vss."""
-    c = Circuit("update_branch", ["vc", "c", "gin", "o", "vdd", "vss"])
+    c = Circuit("update_branch", ["vc", "c", "gin", "o", "vdd", "vss"], sensitive=["d"])
     c.add(Mos("PI", "pmos", "f5", "gin", "vdd", "vdd", w, l))
     c.add(folded("M5", "nmos", "f5", "vc", "d", "vss", k * w, l))
     c.add(folded("F5", "nmos", "d", "f5", "vss", "vss", w, l))
@@ -54,7 +54,8 @@ def log_integrator(w: float = 2.0, l: float = 2.0, k: int = 8,  # noqa: E741
                    capacitance_ff: float = 1000.0) -> Circuit:
     """Bernoulli-cell integrator: input currents x (pin x is its PMOS diode) and t (PMOS gate
     line), biases eta, ug, lam; state node vc on a MIM; readout device current into `out`."""
-    c = Circuit("log_integrator", ["x", "t", "eta", "ug", "lam", "vc", "out", "vdd", "vss"])
+    c = Circuit("log_integrator", ["x", "t", "eta", "ug", "lam", "vc", "out", "vdd", "vss"],
+                sensitive=["vc"])
     c.add(Mos("PXD", "pmos", "x", "x", "vdd", "vdd", w, l))
     c.instantiate("core", gradient_core(w, l, k), x="x", eta="eta", ug="ug", c="c", vdd="vdd",
                   vss="vss")

@@ -1,7 +1,18 @@
-"""Stage entry point: cell generation."""
+"""Stage entry point: layout, LVS reference and simulation netlist of every design cell."""
 
-from sgdr_flow.stage import StageContext, StageResult, not_implemented
+from __future__ import annotations
+
+from cells.build import build_cell
+from sgdr_flow.stage import StageContext, StageResult
 
 
 def run(ctx: StageContext) -> StageResult:
-    return not_implemented("cell generation")
+    cells = ctx.config.design.cells
+    summary: dict[str, dict] = {}
+    for index, (name, spec) in enumerate(cells.items(), 1):
+        ctx.progress.step(f"cell {name} ({spec.cell})", index, len(cells))
+        built = build_cell(name, spec.cell, spec.params, ctx.config.pdk.variant, ctx.out)
+        summary[name] = built.summary()
+    total = sum(c["area_um2"] for c in summary.values())
+    return StageResult({"status": "ok", "cells": summary, "total_area_um2": round(total, 2)},
+                       passed=None)

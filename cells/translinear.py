@@ -30,7 +30,7 @@ def folded(name: str, kind: str, d: str, g: str, s: str, b: str, w: float,
 @analog_cell()
 def translinear_core(w: float = 2.0, l: float = 2.0, k: int = 1) -> Circuit:  # noqa: E741
     """The loop without its input diodes: pins ga, gc (diode gates), ib, out, vss."""
-    c = Circuit("translinear_core", ["ga", "gc", "ib", "out", "vss"])
+    c = Circuit("translinear_core", ["ga", "gc", "ib", "out", "vss"], sensitive=["s"])
     c.add(folded("R", "nmos", "ib", "gc", "s", "vss", k * w, l))
     c.add(folded("F", "nmos", "s", "ib", "vss", "vss", w, l))
     c.add(folded("Q", "nmos", "out", "ga", "s", "vss", w, l))

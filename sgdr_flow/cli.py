@@ -103,8 +103,10 @@ def build_parser() -> argparse.ArgumentParser:
     version.add_argument("--json", action="store_true")
     version.set_defaults(func=cmd_version)
 
+    from cells.cli import register as register_cells
     from extraction.cli import register as register_extraction
 
+    register_cells(sub)
     register_extraction(sub)
     return parser
 

@@ -64,10 +64,28 @@ class CellSpec(BaseModel):
         return dict(self.model_extra or {})
 
 
+def _default_cells() -> dict[str, CellSpec]:
+    return {"synapse": CellSpec(cell="sgdr_synapse"), "bias": CellSpec(cell="bias_network"),
+            "tl": CellSpec(cell="translinear_loop")}
+
+
 class DesignConfig(Strict):
     top: str = "sgdr_array"
     n_synapses: Annotated[int, Field(ge=1, le=256)] = 4
-    cells: dict[str, CellSpec] = Field(default_factory=dict)
+    synapse: str = Field("synapse", description="design cell used as the array's synapse")
+    bias: str = Field("bias", description="design cell used as the array's bias network")
+    cells: dict[str, CellSpec] = Field(default_factory=_default_cells)
+
+    @model_validator(mode="after")
+    def _array_blocks(self) -> DesignConfig:
+        for key, kind in (("synapse", "sgdr_synapse"), ("bias", "bias_network")):
+            name = getattr(self, key)
+            if name not in self.cells or self.cells[name].cell != kind:
+                raise ValueError(f"design.{key} must name a design.cells entry with "
+                                 f"cell: {kind} (got {name!r})")
+        if self.top in self.cells:
+            raise ValueError(f"design.top {self.top!r} clashes with a design.cells name")
+        return self
 
 
 # -------------------------------------------------------------------------------------- checks
@@ -106,7 +124,8 @@ class ChecksConfig(Strict):
 class ExtractionConfig(Strict):
     enabled: bool = True
     engine: Literal["kpex-2.5D"] = "kpex-2.5D"
-    resistance: bool = Field(True, description="extract wire resistance as well as capacitance")
+    resistance: bool = Field(
+        False, description="also extract wire resistance (nA currents: IR drops are nV, off)")
     min_coupling_ff: Annotated[float, Field(ge=0)] = Field(
         0.01, description="coupling capacitances below this are folded into ground")
     top_nets: Annotated[int, Field(ge=1, le=1000)] = 10
@@ -114,34 +133,60 @@ class ExtractionConfig(Strict):
 
 # ---------------------------------------------------------------------------------- simulation
 class TranslinearTestbench(Strict):
+    """DC sweep of I_a on the translinear loop cell: I_out against I_a I_b / I_c."""
+
     enabled: bool = True
-    i_min_a: PositiveFloat = 100e-12
-    i_max_a: PositiveFloat = 100e-9
-    points_per_decade: Annotated[int, Field(ge=1, le=50)] = 4
-    max_error_percent: PositiveFloat = 5.0
+    cell: str = Field("tl", description="design cell (cell: translinear_loop) to test")
+    i_min_a: PositiveFloat = 10e-12
+    i_max_a: PositiveFloat = 10e-9
+    points_per_decade: Annotated[int, Field(ge=1, le=50)] = 8
+    i_b_a: PositiveFloat = 1e-9
+    i_c_a: PositiveFloat = 2e-9
+    vdd: PositiveFloat = 1.0
+    v_out: PositiveFloat = Field(0.45, description="voltage the output is held at")
 
     @model_validator(mode="after")
     def _range(self) -> TranslinearTestbench:
         if self.i_max_a <= self.i_min_a:
             raise ValueError("i_max_a must be larger than i_min_a")
+        if self.i_c_a <= self.i_b_a:
+            raise ValueError("the loop needs i_c_a > i_b_a (its shared source stays above ground)")
         return self
 
 
 class HoldTestbench(Strict):
+    """Weight-memory droop: the synapse with every input and bias off, its node set to v_hold."""
+
     enabled: bool = True
+    cell: str = Field("synapse", description="design cell whose node `vc` holds the weight")
     temperatures_c: list[Annotated[float, Field(ge=-40, le=175)]] = [27.0, 85.0]
     duration_s: PositiveFloat = 1e-3
-    v_hold: PositiveFloat = 1.0
+    v_hold: PositiveFloat = 0.42
+    vdd: PositiveFloat = 1.0
 
 
 class LearningTestbench(Strict):
+    """Streamed linear regression on the array; the weights against the golden SGDr model."""
+
     enabled: bool = True
     seed: int = 1
-    samples: Annotated[int, Field(ge=4, le=100000)] = 200
-    sample_period_s: PositiveFloat = 20e-6
+    samples: Annotated[int, Field(ge=4, le=100000)] = 60
+    sample_period_s: PositiveFloat = 40e-6
+    w0: PositiveFloat = Field(0.7, description="initial weight of every synapse")
+    x_range: tuple[PositiveFloat, PositiveFloat] = (0.2, 1.0)
+    w_range: tuple[PositiveFloat, PositiveFloat] = (0.3, 1.0)
+    eta_per_s: PositiveFloat = Field(6700.0, description="learning rate of the gradient flow")
+    lam: Annotated[float, Field(ge=0, le=10)] = 0.05
+    i_x0_a: PositiveFloat = Field(1e-9, description="input current of x = 1")
+    i_t0_a: PositiveFloat = Field(0.5e-9, description="target (and output) current of t = 1")
+    i_w0_a: PositiveFloat = Field(1e-9, description="weight-device current of w = 1")
+    i_ug_a: PositiveFloat = Field(1e-9, description="unit current of the update loop")
+    vdd: PositiveFloat = 1.0
+    v_readout: PositiveFloat = Field(0.45, description="voltage the wmon pins are held at")
     eta_scale: list[PositiveFloat] = [1.0]
-    lambda_scale: list[PositiveFloat] = [1.0]
+    lambda_scale: list[Annotated[float, Field(ge=0)]] = [1.0]
     bias_scale: list[PositiveFloat] = [1.0]
+    sweep_netlists: list[Literal["schematic", "extracted"]] = ["extracted"]
 
 
 class TestbenchesConfig(Strict):
@@ -201,6 +246,17 @@ class FlowConfig(Strict):
     simulation: SimulationConfig = SimulationConfig()
     targets: TargetsConfig = TargetsConfig()
     report: ReportConfig = ReportConfig()
+
+    @model_validator(mode="after")
+    def _testbench_cells(self) -> FlowConfig:
+        tbs = self.simulation.testbenches
+        for key, kind in (("translinear_dc", "translinear_loop"), ("memory_hold", "sgdr_synapse")):
+            tb = getattr(tbs, key)
+            spec = self.design.cells.get(tb.cell)
+            if tb.enabled and (spec is None or spec.cell != kind):
+                raise ValueError(f"simulation.testbenches.{key}.cell must name a design.cells "
+                                 f"entry with cell: {kind} (got {tb.cell!r})")
+        return self
 
     def section(self, name: str) -> dict[str, Any]:
         """JSON-able slice of one top-level section, the unit the stage cache hashes."""

@@ -1,7 +1,219 @@
-"""Stage entry point: simulation and metrics."""
+"""Stage entry point: testbenches on schematic and extracted netlists, golden model, metrics."""
 
-from sgdr_flow.stage import StageContext, StageResult, not_implemented
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sgdr_flow.stage import StageContext, StageResult, disabled
+from sim import metrics as m
+from sim.characterize import weak_inversion
+from sim.golden import sgdr_ode
+from sim.netlists import CellNetlist, extracted_netlist, schematic_netlist
+from sim.ngspice import SimResult, simulate_many
+from sim.plots import plot_all
+from sim.task import Task, make_task
+from sim.testbenches import (
+    Job,
+    biases,
+    learning,
+    measure_hold,
+    measure_learning,
+    measure_translinear,
+    memory_hold,
+    translinear_dc,
+)
+
+
+@dataclass
+class Netlists:
+    kind: str
+    tl: CellNetlist | None
+    hold: CellNetlist | None
+    array: CellNetlist
+
+
+def _netlists(ctx: StageContext) -> list[Netlists]:
+    tbs = ctx.config.simulation.testbenches
+    cells, top = ctx.stage_dir("cells"), ctx.stage_dir("layout")
+    found = []
+    for kind in ctx.config.simulation.netlists:
+        if kind == "schematic":
+            def load(folder: Path, name: str) -> CellNetlist:
+                return schematic_netlist(folder, name)
+            tl_dir = hold_dir = cells
+            array_dir = top
+        else:
+            pex = ctx.summary("pex")
+            if pex.get("status") != "ok":
+                continue
+            def load(folder: Path, name: str) -> CellNetlist:
+                return extracted_netlist(folder, name)
+            tl_dir = hold_dir = array_dir = ctx.stage_dir("pex")
+        found.append(Netlists(
+            kind, load(tl_dir, tbs.translinear_dc.cell) if tbs.translinear_dc.enabled else None,
+            load(hold_dir, tbs.memory_hold.cell) if tbs.memory_hold.enabled else None,
+            load(array_dir, ctx.config.design.top)))
+    return found
+
+
+def _weight_node(kind: str, instance: str, synapse: int) -> str:
+    path = f"xs{synapse}" if kind == "schematic" else f"s{synapse}"
+    return f"x{instance}.{path}.vc".lower()
+
+
+def _sweep(tb) -> list[tuple[str, float, float, float]]:
+    """(label, eta scale, lambda scale, bias scale): nominal plus one-at-a-time sweeps."""
+    runs = [("nominal", 1.0, 1.0, 1.0)]
+    runs += [(f"eta x{s:g}", s, 1.0, 1.0) for s in tb.eta_scale if s != 1.0]
+    runs += [(f"lambda x{s:g}", 1.0, s, 1.0) for s in tb.lambda_scale if s != 1.0]
+    runs += [(f"bias x{s:g}", 1.0, 1.0, s) for s in tb.bias_scale if s != 1.0]
+    return runs
+
+
+def _learning_jobs(ctx: StageContext, netlists: list[Netlists], task: Task,
+                   c_farad: float) -> tuple[list[Job], dict[str, Any]]:
+    tb = ctx.config.simulation.testbenches.learning
+    pdk = ctx.config.pdk
+    synapse = ctx.summary("cells")["cells"][ctx.config.design.synapse]["params"]
+    unit = weak_inversion(synapse["w"], synapse["l"], tb.v_readout, pdk.corner,
+                          pdk.temperature_c)
+    jobs: list[Job] = []
+    plan: dict[str, Any] = {"n_slope": unit.n, "i_s_a": unit.i_s, "runs": {}}
+    for label, eta_s, lam_s, bias_s in _sweep(tb):
+        eta, lam = tb.eta_per_s * eta_s * bias_s, tb.lam * lam_s
+        bias = biases(tb, eta, lam, c_farad, unit.n, pdk.temperature_c, bias_s)
+        period = tb.sample_period_s / bias_s
+        v0 = unit.gate_for(tb.w0 * bias.i_w0)
+        plan["runs"][label] = {"eta_per_s": eta, "lam": lam, "bias_scale": bias_s,
+                               "period_s": period, "biases_a": vars(bias)}
+        for nl in netlists:
+            if label != "nominal" and nl.kind not in tb.sweep_netlists:
+                continue
+            nodes = [_weight_node(nl.kind, "A", i) for i in range(task.n_inputs)]
+            job = learning(nl.array, nodes, task, tb, bias, v0, period, pdk.corner,
+                           pdk.temperature_c, f"{label}/{nl.kind}")
+            job.meta.update(run=label, kind=nl.kind)
+            jobs.append(job)
+    return jobs, plan
+
+
+def _score(measured: dict[str, Any], task: Task, run: dict[str, Any],
+           defs) -> dict[str, Any]:
+    w = np.asarray(measured["weights"])
+    grid = np.asarray(measured["grid"])
+    ideal = sgdr_ode(task, run["period_s"], run["eta_per_s"], run["lam"], w[0], grid)
+    n = task.n_inputs
+    return {
+        "mse_percent": m.mse_percent(w, ideal, defs.w_full_scale),
+        "mse_percent_normalized": m.mse_percent_normalized(w, ideal),
+        "precision_bits": m.precision_bits(w, ideal, defs.w_full_scale,
+                                           defs.steady_state_fraction),
+        "power_w": measured["power_w"],
+        "power_per_synapse_w": m.per_synapse(measured["power_w"], n),
+        "energy_per_update_j": m.energy_per_update_j(measured["power_w"], run["period_s"], n),
+        "time_constant_s": 1.0 / run["eta_per_s"],
+        "final_weights": w[-1].tolist(), "ideal_final_weights": ideal[-1].tolist(),
+        "ideal": ideal.tolist(),
+    }
+
+
+def _definitions(defs) -> dict[str, str]:
+    """The definition of every reported metric, with the configured settings."""
+    settings = {"mse_percent": {"W_FS": defs.w_full_scale},
+                "precision_bits": {"W_FS": defs.w_full_scale,
+                                   "steady_fraction": defs.steady_state_fraction}}
+    names = {"tl_max_error_percent": "translinear_error_percent"}
+    out = {}
+    for metric in ("mse_percent", "mse_percent_normalized", "precision_bits", "power_w",
+                   "energy_per_update_j", "area_um2", "tl_max_error_percent", "droop_mv_per_ms"):
+        out[metric] = m.describe_metric(names.get(metric, metric), **settings.get(metric, {}))
+    out["weights"] = ("w_circuit = I(wmon) / I_W0, read at the end of every input period with "
+                      "the wmon pins held at v_readout; the targets are judged on the extracted "
+                      "netlist, |droop| on the worst temperature")
+    return out
 
 
 def run(ctx: StageContext) -> StageResult:
-    return not_implemented("simulation and metrics")
+    sim = ctx.config.simulation
+    if not sim.enabled:
+        return disabled("simulation.enabled")
+    tbs = sim.testbenches
+    pdk = ctx.config.pdk
+    netlists = _netlists(ctx)
+    cells = ctx.summary("cells")["cells"]
+    c_farad = cells[ctx.config.design.synapse]["params"]["capacitance_ff"] * 1e-15
+    lt = tbs.learning
+    task = make_task(ctx.config.design.n_synapses, lt.samples, lt.seed, x_range=lt.x_range,
+                     w_range=lt.w_range)
+    jobs: list[Job] = []
+    for nl in netlists:
+        if nl.tl:
+            jobs.append(translinear_dc(nl.tl, tbs.translinear_dc, pdk.corner, pdk.temperature_c))
+        if nl.hold:
+            for temp in tbs.memory_hold.temperatures_c:
+                jobs.append(memory_hold(nl.hold, "xh.vc", tbs.memory_hold, pdk.corner, temp))
+    plan: dict[str, Any] = {}
+    if lt.enabled:
+        learn_jobs, plan = _learning_jobs(ctx, netlists, task, c_farad)
+        jobs += learn_jobs
+    ctx.progress.step(f"{len(jobs)} simulations in {sim.parallel} processes")
+    results = simulate_many([(j.netlist, None) for j in jobs], sim.parallel)
+    for job in jobs:
+        (ctx.out / f"{job.name.replace('/', '_').replace(' ', '')}.cir").write_text(job.netlist)
+    return _collect(ctx, jobs, results, task, plan, netlists)
+
+
+def _collect(ctx: StageContext, jobs: list[Job], results: list[SimResult], task: Task,
+             plan: dict[str, Any], netlists: list[Netlists]) -> StageResult:
+    defs = ctx.config.simulation.metrics
+    layout = ctx.summary("layout")
+    per_kind: dict[str, dict[str, Any]] = {nl.kind: {} for nl in netlists}
+    details: dict[str, Any] = {"translinear": {}, "hold": {}, "learning": {}}
+    failures = []
+    for job, result in zip(jobs, results, strict=True):
+        kind = job.name.split("/")[1] if not job.name.startswith("learning") else \
+            job.meta["kind"]
+        if not result.ok:
+            failures.append({"job": job.name, "error": result.error})
+            continue
+        if job.name.startswith("translinear"):
+            found = measure_translinear(result.vectors, job.meta)
+            details["translinear"][kind] = found
+            per_kind[kind]["tl_max_error_percent"] = found["max_error_percent"]
+        elif job.name.startswith("memory_hold"):
+            found = measure_hold(result.vectors, job.meta)
+            details["hold"].setdefault(kind, {})[f"{job.meta['temperature_c']:g}C"] = found
+            per_kind[kind]["droop_mv_per_ms"] = max(
+                abs(found["droop_mv_per_ms"]), per_kind[kind].get("droop_mv_per_ms", 0.0))
+        else:
+            found = measure_learning(result.vectors, job.meta)
+            scored = _score(found, task, plan["runs"][job.meta["run"]], defs)
+            details["learning"].setdefault(job.meta["run"], {})[kind] = {**found, **scored}
+            if job.meta["run"] == "nominal":
+                per_kind[kind].update({k: scored[k] for k in (
+                    "mse_percent", "mse_percent_normalized", "precision_bits", "power_w",
+                    "power_per_synapse_w", "energy_per_update_j")})
+    for values in per_kind.values():
+        values["area_um2"] = layout["bbox_area_um2"]
+        values["area_per_synapse_um2"] = layout["bbox_area_per_synapse_um2"]
+    metrics = {**per_kind, "definitions": _definitions(defs)}
+    if "schematic" in per_kind and "extracted" in per_kind:
+        metrics["layout_change"] = {k: per_kind["extracted"][k] - per_kind["schematic"][k]
+                                    for k in per_kind["extracted"]
+                                    if k in per_kind["schematic"]}
+    sweep = {run: {kind: {k: v[k] for k in ("mse_percent", "precision_bits", "power_w",
+                                           "time_constant_s")}
+                   for kind, v in kinds.items()} for run, kinds in details["learning"].items()}
+    if ctx.config.report.plots:
+        plot_all(ctx.out / "plots", details, task)
+    summary = {"status": "failed" if failures else "ok", "metrics": metrics, "sweep": sweep,
+               "hyperparameters": {k: v for k, v in plan.items() if k != "runs"},
+               "runs": plan.get("runs", {}), "failures": failures,
+               "task": {"n_inputs": task.n_inputs, "samples": task.samples,
+                        "w_star": task.w_star.tolist()}}
+    return StageResult(summary, passed=not failures,
+                       status="failed" if failures else "ok")

@@ -132,12 +132,27 @@ def run_lvs(gds: Path, schematic: Path, cell: str | None = None,
     lvs.reference = reference
     match = lvs.compare(kdb.NetlistComparer())
     problems = _pin_problems(layout_top, schematic_top) + _describe(lvs.xref())
+    _name_from_schematic(lvs.xref(), extracted)
     return LvsResult(
         cell=top.name, match=match and not problems,
         devices_layout=_count(layout_top.each_device()),
         devices_schematic=_count(schematic_top.each_device()),
         nets=_count(layout_top.each_net()), mismatches=problems,
         seconds=time.monotonic() - started, lvs=lvs)
+
+
+def _name_from_schematic(xref: kdb.NetlistCrossReference, extracted: kdb.Netlist) -> None:
+    """Give unlabelled layout nets their schematic names, so that the extracted (PEX) netlist
+    speaks the schematic's language (e.g. a synapse's weight node)."""
+    for pair in xref.each_circuit_pair():
+        if pair.first() is None:
+            continue
+        circuit = extracted.circuit_by_name(pair.first().name)
+        for net_pair in xref.each_net_pair(pair):
+            layout_net, schematic_net = net_pair.first(), net_pair.second()
+            if layout_net and schematic_net and not layout_net.name:
+                net = circuit.net_by_cluster_id(layout_net.cluster_id)
+                net.name = schematic_net.expanded_name().lower()
 
 
 def _count(items) -> int:

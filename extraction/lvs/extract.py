@@ -29,6 +29,9 @@ class _Builder:
 
     def __init__(self, layout: kdb.Layout, cell: kdb.Cell, variant: MetalStack):
         self.lvs = kdb.LayoutVsSchematic(kdb.RecursiveShapeIterator(layout, cell, []))
+        # subcells with no connection to their parent (a block not yet wired) still count:
+        # without this KLayout leaves them out of the parent and their devices go unchecked
+        self.lvs.include_floating_subcircuits = True
         self.variant = variant
         self.index = {(i.layer, i.datatype): n for n, i in
                       ((n, layout.get_info(n)) for n in layout.layer_indexes())}

@@ -27,11 +27,11 @@ DEVICES: dict[str, Device] = {
                         (("w", 2.0), ("l", 1.0), ("nf", 1), ("m", 1))),
     "pfet_03v3": Device("pfet_03v3", "pmos_3p3", "pmos", "pfet", "{corner}",
                         (("w", 2.0), ("l", 1.0), ("nf", 1), ("m", 1))),
-    "mim_2p0fF": Device("cap_mim_2f0fF", "cap_mim_2f0fF", "mim", "cap_mim", "mimcap_{corner}",
+    "mim_2p0fF": Device("cap_mim_2f0fF", "mim_2p0fF", "mim", "cap_mim", "mimcap_{corner}",
                         (("c_width", 10.0), ("c_length", 10.0), ("m", 1))),
-    "mim_1p5fF": Device("cap_mim_1f5fF", "cap_mim_1f5fF", "mim", "cap_mim", "mimcap_{corner}",
+    "mim_1p5fF": Device("cap_mim_1f5fF", "mim_1p5fF", "mim", "cap_mim", "mimcap_{corner}",
                         (("c_width", 10.0), ("c_length", 10.0), ("m", 1))),
-    "mim_1p0fF": Device("cap_mim_1f0fF", "cap_mim_1f0fF", "mim", "cap_mim", "mimcap_{corner}",
+    "mim_1p0fF": Device("cap_mim_1f0fF", "mim_1p0fF", "mim", "cap_mim", "mimcap_{corner}",
                         (("c_width", 10.0), ("c_length", 10.0), ("m", 1))),
 }
 

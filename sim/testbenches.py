@@ -1,0 +1,165 @@
+"""The testbenches: netlists built around a cell netlist (schematic or extracted) and the
+measurements taken from their results. Each builder returns a Job; `measure` turns the
+simulator's vectors into numbers."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from pdk.gf180mcu import model_deck
+from sgdr_flow.config import HoldTestbench, LearningTestbench, TranslinearTestbench
+from sim.golden import thermal_voltage
+from sim.netlists import CellNetlist
+from sim.task import Task
+
+OPTIONS = ".option abstol=1e-15 gmin=1e-15 method=gear"
+
+
+@dataclass
+class Job:
+    name: str
+    netlist: str
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def _deck(title: str, cell: CellNetlist, corner: str, temperature_c: float,
+          body: list[str]) -> str:
+    return "\n".join([f"* {title}", *model_deck(corner), OPTIONS, f".temp {temperature_c}",
+                      cell.text, *body, ".end"]) + "\n"
+
+
+# ------------------------------------------------------------------------------ translinear
+def translinear_dc(cell: CellNetlist, tb: TranslinearTestbench, corner: str,
+                   temperature_c: float) -> Job:
+    """Log sweep of I_a (a B-source driven by a swept control voltage), I_b and I_c fixed."""
+    decades = math.log10(tb.i_max_a / tb.i_min_a)
+    body = [
+        f"VDD vdd 0 {tb.vdd}",
+        "VCTL ctl 0 0",
+        f"BA vdd ia I={{{tb.i_min_a:.6e}*exp(v(ctl)*{math.log(10):.9f})}}",
+        f"IB vdd ib DC {tb.i_b_a:.6e}",
+        f"IC vdd ic DC {tb.i_c_a:.6e}",
+        f"VOUT vo 0 DC {tb.v_out}",
+        cell.instance("TL", {"ia": "ia", "ib": "ib", "ic": "ic", "out": "vo", "vss": "0"}),
+        f".dc VCTL 0 {decades:.6f} {1.0 / tb.points_per_decade:.6f}",
+    ]
+    return Job(f"translinear_dc/{cell.kind}",
+               _deck("translinear loop DC", cell, corner, temperature_c, body),
+               {"i_min": tb.i_min_a, "i_b": tb.i_b_a, "i_c": tb.i_c_a})
+
+
+def measure_translinear(vectors: dict[str, np.ndarray], meta: dict[str, Any]) -> dict[str, Any]:
+    i_a = meta["i_min"] * 10 ** vectors["v-sweep"]
+    i_out = -vectors["vout#branch"]
+    ideal = i_a * meta["i_b"] / meta["i_c"]
+    error = 100 * (i_out - ideal) / ideal
+    return {"i_a": i_a.tolist(), "i_out": i_out.tolist(), "error_percent": error.tolist(),
+            "max_error_percent": float(np.max(np.abs(error))),
+            "mean_error_percent": float(np.mean(error))}
+
+
+# ----------------------------------------------------------------------------------- hold
+def memory_hold(cell: CellNetlist, node: str, tb: HoldTestbench, corner: str,
+                temperature_c: float) -> Job:
+    """Every input and bias off (gate lines on their rails), the weight node set to v_hold."""
+    rails = {"x": "vdd", "t": "vdd", "y": "vdd", "ug": "vdd", "eta": "0", "uf": "0", "lam": "0",
+             "wmon": "vmon", "vdd": "vdd", "vss": "0"}
+    body = [
+        f"VDD vdd 0 {tb.vdd}",
+        f"VMON vmon 0 {tb.vdd / 2}",
+        cell.instance("H", {p: rails.get(p, "0") for p in cell.ports}),
+        f".ic v({node})={tb.v_hold}",
+        f".tran {tb.duration_s / 200:.4e} {tb.duration_s:.4e}",
+    ]
+    return Job(f"memory_hold/{cell.kind}/{temperature_c:g}C",
+               _deck("weight memory hold", cell, corner, temperature_c, body),
+               {"node": node, "temperature_c": temperature_c})
+
+
+def measure_hold(vectors: dict[str, np.ndarray], meta: dict[str, Any]) -> dict[str, Any]:
+    from sim.metrics import droop_mv_per_ms
+
+    times, v = vectors["time"], vectors[meta["node"]]
+    return {"droop_mv_per_ms": droop_mv_per_ms(times, v), "v_start": float(v[0]),
+            "v_end": float(v[-1]), "times": times.tolist(), "v": v.tolist()}
+
+
+# ------------------------------------------------------------------------------- learning
+@dataclass(frozen=True)
+class Biases:
+    """Bias currents that set the hyperparameters (see cells/synapse.py for the derivation)."""
+
+    i_x0: float
+    i_t0: float
+    i_w0: float
+    i_ug: float
+    i_uf: float
+    i_eta: float
+    i_lam: float
+    i_tau: float
+
+
+def biases(tb: LearningTestbench, eta: float, lam: float, c_farad: float, n: float,
+           temperature_c: float, scale: float = 1.0) -> Biases:
+    """Forward: I_uf = I_W0 I_X0 / I_T0; update: I_tau = eta C n U_T,
+    I_eta = I_tau I_W0 I_ug / (I_X0 I_T0); leak: I_lambda = lambda I_tau."""
+    x0, t0, w0, ug = (tb.i_x0_a * scale, tb.i_t0_a * scale, tb.i_w0_a * scale,
+                      tb.i_ug_a * scale)
+    i_tau = eta * c_farad * n * thermal_voltage(temperature_c)
+    return Biases(x0, t0, w0, ug, w0 * x0 / t0, i_tau * w0 * ug / (x0 * t0), lam * i_tau, i_tau)
+
+
+def _pwl(values: np.ndarray, period: float, edge: float) -> str:
+    points = [f"0 {values[0]:.6e}"]
+    for k, v in enumerate(values):
+        points.append(f"{k * period + edge:.6e} {v:.6e}")
+        points.append(f"{(k + 1) * period:.6e} {v:.6e}")
+    return "PWL(" + " ".join(points) + ")"
+
+
+def learning(cell: CellNetlist, weight_nodes: list[str], task: Task, tb: LearningTestbench,
+             bias: Biases, v_start: float, period: float, corner: str, temperature_c: float,
+             label: str) -> Job:
+    """The array learning a streamed task: inputs and target as current waveforms."""
+    n = task.n_inputs
+    edge = period / 200
+    nets = {"t": "t", "y": "y", "eta": "eta", "uf": "uf", "ug": "ug", "lam": "lam",
+            "vdd": "vdd", "vss": "0"}
+    body = [f"VDD vdd 0 {tb.vdd}"]
+    for i in range(n):
+        nets[f"x{i}"], nets[f"wmon{i}"] = f"x{i}", f"wm{i}"
+        body.append(f"IX{i} x{i} 0 {_pwl(task.X[:, i] * bias.i_x0, period, edge)}")
+        body.append(f"VWM{i} wm{i} 0 DC {tb.v_readout}")
+    body += [
+        f"IT t 0 {_pwl(task.t * bias.i_t0, period, edge)}",
+        f"IUF vdd uf DC {bias.i_uf:.6e}",
+        f"IETA vdd eta DC {bias.i_eta:.6e}",
+        f"ILAM vdd lam DC {bias.i_lam:.6e}",
+        f"IUG ug 0 DC {bias.i_ug:.6e}",
+        cell.instance("A", nets),
+        *(f".ic v({node})={v_start:.6f}" for node in weight_nodes),
+        f".tran {period / 20:.4e} {task.samples * period:.6e}",
+    ]
+    return Job(f"learning/{label}", _deck("SGDr learning", cell, corner, temperature_c, body),
+               {"n": n, "period": period, "i_w0": bias.i_w0, "vdd": tb.vdd,
+                "samples": task.samples})
+
+
+def measure_learning(vectors: dict[str, np.ndarray], meta: dict[str, Any]) -> dict[str, Any]:
+    """Weights sampled at the end of every input period (and at t = 0), supply power."""
+    from sim.metrics import power_w
+
+    times = vectors["time"]
+    grid = np.concatenate([[0.0], (np.arange(meta["samples"]) + 1) * meta["period"] * 0.999])
+    weights = np.array([np.interp(grid, times, -vectors[f"vwm{i}#branch"]) / meta["i_w0"]
+                        for i in range(meta["n"])]).T
+    supply = -vectors["vdd#branch"]
+    return {"grid": grid.tolist(), "weights": weights.tolist(),
+            "power_w": power_w(times, meta["vdd"], supply),
+            "trace_t": times.tolist(),
+            "trace_w": (np.array([-vectors[f"vwm{i}#branch"] for i in range(meta["n"])]).T
+                        / meta["i_w0"]).tolist()}
