@@ -76,16 +76,6 @@ class DesignConfig(Strict):
     bias: str = Field("bias", description="design cell used as the array's bias network")
     cells: dict[str, CellSpec] = Field(default_factory=_default_cells)
 
-    @model_validator(mode="after")
-    def _array_blocks(self) -> DesignConfig:
-        for key, kind in (("synapse", "sgdr_synapse"), ("bias", "bias_network")):
-            name = getattr(self, key)
-            if name not in self.cells or self.cells[name].cell != kind:
-                raise ValueError(f"design.{key} must name a design.cells entry with "
-                                 f"cell: {kind} (got {name!r})")
-        if self.top in self.cells:
-            raise ValueError(f"design.top {self.top!r} clashes with a design.cells name")
-        return self
 
 
 # -------------------------------------------------------------------------------------- checks
@@ -247,17 +237,6 @@ class FlowConfig(Strict):
     targets: TargetsConfig = TargetsConfig()
     report: ReportConfig = ReportConfig()
 
-    @model_validator(mode="after")
-    def _testbench_cells(self) -> FlowConfig:
-        tbs = self.simulation.testbenches
-        for key, kind in (("translinear_dc", "translinear_loop"), ("memory_hold", "sgdr_synapse")):
-            tb = getattr(tbs, key)
-            spec = self.design.cells.get(tb.cell)
-            if tb.enabled and (spec is None or spec.cell != kind):
-                raise ValueError(f"simulation.testbenches.{key}.cell must name a design.cells "
-                                 f"entry with cell: {kind} (got {tb.cell!r})")
-        return self
-
     def section(self, name: str) -> dict[str, Any]:
         """JSON-able slice of one top-level section, the unit the stage cache hashes."""
         return getattr(self, name).model_dump(mode="json")
@@ -300,6 +279,27 @@ def validate_cells(config: FlowConfig, source: LocatedYaml) -> list[str]:
     return out
 
 
+def cross_checks(config: FlowConfig, source: LocatedYaml) -> list[str]:
+    """References between sections: the array's blocks and the testbenches' cells."""
+    cells = config.design.cells
+    refs: list[tuple[tuple[str, ...], str, str]] = [
+        (("design", "synapse"), config.design.synapse, "sgdr_synapse"),
+        (("design", "bias"), config.design.bias, "bias_network")]
+    tbs = config.simulation.testbenches
+    for key, kind in (("translinear_dc", "translinear_loop"), ("memory_hold", "sgdr_synapse")):
+        if getattr(tbs, key).enabled:
+            refs.append((("simulation", "testbenches", key, "cell"), getattr(tbs, key).cell, kind))
+    out = []
+    for loc, name, kind in refs:
+        if name not in cells or cells[name].cell != kind:
+            out.append(f"{source.where(loc)}: {dotted(loc)}: must name a design.cells entry with "
+                       f"cell: {kind} (got {name!r}; design.cells has {', '.join(cells)})")
+    if config.design.top in cells:
+        out.append(f"{source.where(('design', 'top'))}: design.top: {config.design.top!r} is "
+                   "also a design.cells name")
+    return out
+
+
 def load_flow(path: str | Path) -> LoadedFlow:
     """Read and validate flow.yaml; raise ConfigError listing every problem found."""
     path = Path(path)
@@ -310,7 +310,7 @@ def load_flow(path: str | Path) -> LoadedFlow:
         config = FlowConfig.model_validate(source.data)
     except ValidationError as exc:
         raise ConfigError(_problems(exc, source)) from exc
-    problems = validate_cells(config, source)
+    problems = validate_cells(config, source) + cross_checks(config, source)
     if problems:
         raise ConfigError(problems)
     digest = hashlib.sha256(

@@ -35,8 +35,11 @@ BAD_FILES = {
     "unknown cell parameter": ("design:\n  cells:\n    synapse:\n      cell: sgdr_synapse\n"
                                "      wdith: 2\n    bias: {cell: bias_network}\n", 5,
                                "design.cells.synapse.wdith", "Extra inputs"),
-    "array block missing": ("design:\n  synapse: syn\n", 1, "design",
+    "array block missing": ("design:\n  synapse: syn\n", 2, "design.synapse",
                             "must name a design.cells entry"),
+    "testbench cell missing": ("simulation:\n  testbenches:\n    translinear_dc:\n"
+                               "      cell: loop\n", 4,
+                               "simulation.testbenches.translinear_dc.cell", "translinear_loop"),
 }
 
 

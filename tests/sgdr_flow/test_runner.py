@@ -66,8 +66,8 @@ def test_second_run_skips_everything(staged, flow_file):
 def test_change_reruns_exactly_downstream(staged, flow_file, default_flow_text):
     path = flow_file()
     staged(path)
-    path.write_text(default_flow_text.replace("resistance: true",
-                                              "resistance: true\n  min_coupling_ff: 0.5"))
+    path.write_text(default_flow_text.replace("extraction:\n",
+                                              "extraction:\n  min_coupling_ff: 0.5\n"))
     flow = load_flow(path)
     states = {s.name: stage_state(flow, s, staged.build, staged.stages) for s in staged.stages}
     assert states == {"a": "fresh", "b": "stale", "c": "stale", "d": "fresh"}
