@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cells.build import build_cell
+from cells.preview import preview
 from sgdr_flow.stage import StageContext, StageResult
 
 
@@ -13,6 +14,8 @@ def run(ctx: StageContext) -> StageResult:
         ctx.progress.step(f"cell {name} ({spec.cell})", index, len(cells))
         built = build_cell(name, spec.cell, spec.params, ctx.config.pdk.variant, ctx.out)
         summary[name] = built.summary()
+        if ctx.config.report.plots:
+            preview(built.gds, ctx.out / "plots" / f"{name}.png", width=1000)
     total = sum(c["area_um2"] for c in summary.values())
     return StageResult({"status": "ok", "cells": summary, "total_area_um2": round(total, 2)},
                        passed=None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cells.build import save_options
+from cells.preview import preview
 from cells.tech import tech
 from layout.array import array_netlist, array_pins, assemble
 from sgdr_flow.stage import StageContext, StageResult
@@ -21,6 +22,8 @@ def run(ctx: StageContext) -> StageResult:
                      design.n_synapses, t.wire, t.pitch, CELL_GAP_UM)
     gds = ctx.out / f"{design.top}.gds"
     array.layout.write(str(gds), save_options())
+    if ctx.config.report.plots:
+        preview(gds, ctx.out / "plots" / f"{design.top}.png", width=1200)
     for suffix in ("spice", "sim.spice"):
         subckts = [(cells_dir / f"{name}.{suffix}").read_text() for name in (syn, bias)]
         (ctx.out / f"{design.top}.{suffix}").write_text(array_netlist(

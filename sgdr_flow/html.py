@@ -87,7 +87,7 @@ def render_html(report: dict[str, Any], build: Path) -> str:
         "<h2>Targets (post-layout)</h2>", table(targets),
         "<h2>Stages</h2>", table(stages),
     ]
-    for key in ("metrics", "drc", "lvs", "pex", "cells", "layout", "sim"):
+    for key in ("metrics", "digital_baseline", "drc", "lvs", "pex", "cells", "layout", "sim"):
         if key in report:
             body.append(_section(key.upper() if len(key) <= 4 else key.capitalize(), report[key]))
     body.append(_plots(build))

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from sgdr_flow.baseline import compare
 from sgdr_flow.config import Limit, LoadedFlow, TargetsConfig
 from sgdr_flow.html import render_html
 from sgdr_flow.stage import StageContext, StageResult
@@ -61,6 +62,10 @@ def assemble(ctx: StageContext) -> dict[str, Any]:
     sim = sections.pop("sim")
     metrics = sim.get("metrics", {"status": sim.get("status", "never run")})
     targets = judge_targets(ctx.config.targets, metrics)
+    layout = sections.get("layout", {})
+    baseline = (compare(metrics.get("extracted") or metrics.get("schematic") or {},
+                        layout["bbox_area_per_synapse_um2"])
+                if "bbox_area_per_synapse_um2" in layout else {"status": "no layout"})
     report = {
         "pass": overall_pass(stages, targets),
         "title": ctx.config.report.title,
@@ -72,6 +77,7 @@ def assemble(ctx: StageContext) -> dict[str, Any]:
         "sim": {k: v for k, v in sim.items() if k != "metrics"},
         "metrics": metrics,
         "targets": targets,
+        "digital_baseline": baseline,
     }
     return report
 

