@@ -57,6 +57,6 @@ def test_labels_name_every_pin_once(blocks, tmp_path):
 def test_area_grows_with_synapses(blocks):
     _, synapse, bias = blocks
     t = tech()
-    heights = [assemble("arr", synapse.gds, bias.gds, n, t.wire, t.pitch, 2.0).top.dbbox()
-               .height() for n in (1, 2, 4)]
+    arrays = [assemble("arr", synapse.gds, bias.gds, n, t.wire, t.pitch, 2.0) for n in (1, 2, 4)]
+    heights = [a.top.dbbox().height() for a in arrays]
     assert heights[0] < heights[1] < heights[2]
