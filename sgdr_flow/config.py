@@ -160,13 +160,13 @@ class LearningTestbench(Strict):
 
     enabled: bool = True
     seed: int = 1
-    samples: Annotated[int, Field(ge=4, le=100000)] = 60
+    samples: Annotated[int, Field(ge=4, le=100000)] = 100
     sample_period_s: PositiveFloat = 40e-6
     w0: PositiveFloat = Field(0.7, description="initial weight of every synapse")
     x_range: tuple[PositiveFloat, PositiveFloat] = (0.2, 1.0)
     w_range: tuple[PositiveFloat, PositiveFloat] = (0.3, 1.0)
     eta_per_s: PositiveFloat = Field(6700.0, description="learning rate of the gradient flow")
-    lam: Annotated[float, Field(ge=0, le=10)] = 0.05
+    lam: Annotated[float, Field(ge=0, le=10)] = 0.2
     i_x0_a: PositiveFloat = Field(1e-9, description="input current of x = 1")
     i_t0_a: PositiveFloat = Field(0.5e-9, description="target (and output) current of t = 1")
     i_w0_a: PositiveFloat = Field(1e-9, description="weight-device current of w = 1")
