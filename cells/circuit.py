@@ -35,10 +35,13 @@ class Mos:
     w: float
     l: float  # noqa: E741 - the PDK's parameter name
     nf: int = 1
+    dummies: int = 0  # Poly2 dummy stripes on each side of the COMP (layout only, not in SPICE)
 
     def __post_init__(self) -> None:
         if self.nf < 1:
             raise ValueError(f"{self.name}: nf must be >= 1")
+        if self.dummies < 0:
+            raise ValueError(f"{self.name}: dummies must be >= 0")
         if not (on_grid(self.w / self.nf) and on_grid(self.l)):
             raise ValueError(f"{self.name}: finger width {self.w / self.nf:g} um and length "
                              f"{self.l:g} um must be on the {GRID_UM} um grid")

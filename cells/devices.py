@@ -13,10 +13,11 @@ MosKind = Literal["nmos", "pmos"]
 
 @analog_cell()
 def mos_device(kind: MosKind = "nmos", w: float = 2.0, l: float = 1.0,  # noqa: E741
-               nf: int = 1, m: int = 1) -> Circuit:
-    """One nfet_03v3/pfet_03v3 with pins d, g, s and b (body tap); m parallel copies."""
+               nf: int = 1, m: int = 1, dummies: bool = False) -> Circuit:
+    """One nfet_03v3/pfet_03v3 with pins d, g, s and b (body tap); m parallel copies; with
+    `dummies`, a floating dummy Poly2 finger on each side (layout only)."""
     c = Circuit("mos_device", ["d", "g", "s", "b"])
-    c.add(Mos("M1", kind, "d", "g", "s", "b", w * m, l, nf * m))
+    c.add(Mos("M1", kind, "d", "g", "s", "b", w * m, l, nf * m, int(dummies)))
     return c
 
 

@@ -7,7 +7,7 @@ import math
 import gdsfactory as gf
 
 from cells.tech import snap, tech
-from pdk.gf180mcu.layers import LABEL_OF, LAYERS
+from pdk.gf180mcu.layers import LABEL_OF, LAYERS, METALS_BY_LEVELS
 
 
 def rect(c: gf.Component, layer: str, x0: float, y0: float, x1: float, y1: float) -> None:
@@ -53,8 +53,13 @@ def via(c: gf.Component, name: str, x: float, y: float) -> None:
     half = t.via / 2
     rect(c, name, x - half, y - half, x + half, y + half)
     pad = t.wire / 2
-    for metal in (f"metal{level}", f"metal{level + 1}"):
+    for metal in (metal_name(level), metal_name(level + 1)):
         rect(c, metal, x - pad, y - pad, x + pad, y + pad)
+
+
+def metal_name(level: int) -> str:
+    """Adapter name of metal level n (the sixth is MetalTop)."""
+    return METALS_BY_LEVELS[6][level - 1]
 
 
 def pin(c: gf.Component, name: str, metal: str, x: float, y: float, orientation: int = 90,

@@ -45,7 +45,7 @@ def matched_group(kind: Literal["nmos", "pmos"] = "nmos", w: float = 2.0,
     s_a, ..., b. Unit transistors are placed in `pattern` order."""
     if not 2 <= devices <= 4:
         raise ValueError("a matched group has 2 to 4 devices")
-    if pattern == "common_centroid" and units % 2 and devices > 1 and units > 1:
+    if pattern == "common_centroid" and units % 2:
         raise ValueError("common centroid needs an even number of units per device")
     letters = LETTERS[:devices]
     pins = [f"{t}_{x}" for x in letters for t in "dgs"] + ["b"]

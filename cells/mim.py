@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import gdsfactory as gf
 
 from cells.draw import cuts, pin, rect
-from cells.tech import snap, snap_up, tech
+from cells.tech import snap, snap_up, tech, top_metal_width
 from pdk.gf180mcu.layers import METALS_BY_LEVELS, VIAS_BY_LEVELS
 from pdk.gf180mcu.rules import value
 from pdk.gf180mcu.rules.mim import (
@@ -88,7 +88,7 @@ def draw_mim(c: gf.Component, width: float, length: float, stack: MimStack, x: f
     rect(c, stack.top, *ft)
     enclosure = value(f"{stack.prefix}.4")
     cuts(c, stack.up_via, *ft, t.via, value(f"{stack.prefix}.9"), enclosure)
-    top_w = value("MT.1", top_metal=t_top) if stack.top_is_last else value("M5.1")
+    top_w = top_metal_width(t_top) if stack.top_is_last else value("M5.1")
     rim = (plate[0], plate[1], x - overlap, plate[3])
     return MimGeometry(width, length, plate, ft, rim, snap_up(max(top_w, t.wire)))
 

@@ -20,17 +20,22 @@ def parse_ratio(ratio: str) -> tuple[int, int]:
 
 
 def centroid_order(a: int, b: int) -> list[str]:
-    """Input units 'i' and output units 'o' spread symmetrically (common centroid)."""
-    total = a + b
-    slots: list[str] = [""] * total
-    for count, tag in sorted(((a, "i"), (b, "o"))):
-        step = total / count
-        for k in range(count):
-            pos = int((k + 0.5) * step)
-            while slots[pos]:
-                pos = (pos + 1) % total
-            slots[pos] = tag
-    return slots
+    """Input units 'i' and output units 'o' in a palindrome (common centroid) where one exists:
+    half of each, spread evenly, then the odd unit in the middle, then the mirror image. With
+    both counts odd no palindrome exists; the odd units then sit at the middle side by side."""
+    half = _spread(a // 2, b // 2)
+    middle = ["i"] * (a % 2) + ["o"] * (b % 2)
+    return half + middle + half[::-1]
+
+
+def _spread(a: int, b: int) -> list[str]:
+    """a 'i' and b 'o' as evenly interleaved as possible."""
+    out: list[str] = []
+    for k in range(a + b):
+        # place the symbol whose share of the sequence so far is furthest behind its target
+        i_due = (k + 1) * a / (a + b) - out.count("i")
+        out.append("i" if i_due >= (k + 1) * b / (a + b) - out.count("o") else "o")
+    return out
 
 
 def _order(circuit: Circuit) -> dict[str, list[str]]:

@@ -5,6 +5,10 @@ the body tap strip, the source bus, the fingers (COMP crossed by Poly2 gates, co
 Metal1 strips on every source/drain), the gate poly bar with its Metal1 bar, the Metal2 drain
 bus, and three Metal2 pins S, D, G on even columns of the routing grid, so that a channel router
 can reach every terminal from one side. The body tap is the full-width Metal1 strip B.
+
+Optional dummy fingers (`Mos.dummies` per side) are Poly2 stripes of the gate length beside the
+COMP, on field oxide at the field-Poly2-to-COMP space: they make the outer gates see the same
+poly neighbourhood as the inner ones, form no transistor and are left floating.
 """
 
 from __future__ import annotations
@@ -28,25 +32,41 @@ class MosGeometry:
     pin_x: dict[str, float]
     comp: tuple[float, float, float, float]
     gate_x: tuple[float, ...]
+    dummy_x: tuple[float, ...] = ()  # left edges of the dummy Poly2 stripes, left to right
 
 
 def _columns_x(col: int) -> float:
     return snap((col + 0.5) * tech().pitch)
 
 
-def _plan(w: float, l: float, nf: int) -> MosGeometry:  # noqa: E741
+def _dummy_gap(t) -> float:
+    """COMP edge to the first dummy stripe: field Poly2 to COMP, and Poly2 space to the gate."""
+    return snap_up(max(t.dummy_to_comp, t.poly_space - t.sd_outer))
+
+
+def _plan(w: float, l: float, nf: int, dummies: int = 0) -> MosGeometry:  # noqa: E741
     t = tech()
     wf = snap(w / nf)
     if wf < t.finger_min - 1e-9 or l < t.gate_min - 1e-9:
         raise ValueError(f"finger width {wf} um (min {t.finger_min}) or length {l} um "
                          f"(min {t.gate_min}) too small")
+    # room beside the COMP: the pin column, or the dummies inside their implant, which keeps
+    # half an implant space from the device edge (a neighbour's implant merges or is spaced)
+    margin = 2 * t.pitch
     comp_x0 = t.pitch
+    if dummies:
+        band = _dummy_gap(t) + dummies * l + (dummies - 1) * t.poly_space
+        margin = max(margin, snap_up(band + t.implant_gate + t.implant_space / 2))
+        comp_x0 = max(comp_x0, margin)
     comp_w = 2 * t.sd_outer + nf * l + (nf - 1) * t.sd_inner
     gates = tuple(snap(comp_x0 + t.sd_outer + i * (l + t.sd_inner)) for i in range(nf))
     tap_top = t.cut_pad + t.implant_comp
     comp_y0 = snap(tap_top + t.tap_space)
     comp = (comp_x0, comp_y0, snap(comp_x0 + comp_w), snap(comp_y0 + wf))
-    columns = 2 * int(-(-(comp[2] + 2 * t.pitch) // (2 * t.pitch)))
+    columns = 2 * int(-(-(comp[2] + margin) // (2 * t.pitch)))
+    step = l + t.poly_space
+    left = [snap(comp[0] - _dummy_gap(t) - l - i * step) for i in range(dummies)]
+    right = [snap(comp[2] + _dummy_gap(t) + i * step) for i in range(dummies)]
     drains = [_sd_center(comp, gates, l, k) for k in range(1, nf + 1, 2)]
     mid = (drains[0] + drains[-1]) / 2
     d_col = min(range(2, columns - 2, 2), key=lambda col: abs(_columns_x(col) - mid))
@@ -56,7 +76,7 @@ def _plan(w: float, l: float, nf: int) -> MosGeometry:  # noqa: E741
     return MosGeometry(
         width=snap(columns * t.pitch), height=height, columns=columns,
         pin_x={"s": _columns_x(0), "d": _columns_x(d_col), "g": _columns_x(columns - 2)},
-        comp=comp, gate_x=gates)
+        comp=comp, gate_x=gates, dummy_x=tuple(left[::-1] + right))
 
 
 def _sd_center(comp, gates, l: float, k: int) -> float:  # noqa: E741
@@ -71,7 +91,7 @@ def _sd_center(comp, gates, l: float, k: int) -> float:  # noqa: E741
 
 
 def mos_geometry(device: Mos) -> MosGeometry:
-    return _plan(device.w, device.l, device.nf)
+    return _plan(device.w, device.l, device.nf, device.dummies)
 
 
 def draw_mos(c: gf.Component, device: Mos, x: float = 0.0, y: float = 0.0,
@@ -109,12 +129,16 @@ def draw_mos(c: gf.Component, device: Mos, x: float = 0.0, y: float = 0.0,
 
     # fingers
     box("comp", cx0, cy0, cx1, cy1)
-    box(sd_implant, cx0 - t.implant_gate, cy0 - t.implant_gate, cx1 + t.implant_gate,
+    poly_x0 = min((cx0, *g.dummy_x))
+    poly_x1 = max((cx1, *(dx + device.l for dx in g.dummy_x)))
+    box(sd_implant, poly_x0 - t.implant_gate, cy0 - t.implant_gate, poly_x1 + t.implant_gate,
         cy1 + t.poly_bar_gap + pad + t.implant_comp)
     bar_y0 = cy1 + t.poly_bar_gap
     bar_y1 = bar_y0 + pad
     for gx in g.gate_x:
         box("poly2", gx, cy0 - t.endcap, gx + device.l, bar_y1)
+    for dx in g.dummy_x:  # floating field Poly2, the gates' length and end caps
+        box("poly2", dx, cy0 - t.endcap, dx + device.l, cy1 + t.endcap)
     bar_x1 = max(g.gate_x[-1] + device.l, g.gate_x[0] + pad)
     box("poly2", g.gate_x[0], bar_y0, bar_x1, bar_y1)
     cut_box(g.gate_x[0], bar_y0, bar_x1, bar_y1, t.poly_enc_contact)
@@ -174,9 +198,10 @@ def pin_names(device: Mos, prefix: str = "") -> dict[str, str]:
 
 @gf.cell
 def mos(kind: str = "nmos", w: float = 2.0, l: float = 1.0, nf: int = 1,  # noqa: E741
-        m: int = 1) -> gf.Component:
-    """A single transistor with labelled pins d, g, s, b (multiplier m folds into fingers)."""
-    device = Mos("M1", kind, "d", "g", "s", "b", w * m, l, nf * m)
+        m: int = 1, dummies: int = 0) -> gf.Component:
+    """A single transistor with labelled pins d, g, s, b (multiplier m folds into fingers),
+    `dummies` dummy Poly2 stripes on each side."""
+    device = Mos("M1", kind, "d", "g", "s", "b", w * m, l, nf * m, dummies)
     c = gf.Component()
     g = draw_mos(c, device)
     t = tech()

@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 import gdsfactory as gf
 
 from cells.circuit import Circuit, Mim, Mos
-from cells.draw import contacts, pin, rect, via
+from cells.draw import contacts, cuts, metal_name, pin, rect, via
 from cells.mim import MimStack, draw_mim, mim_stack
 from cells.mos import draw_mos, mos_geometry
-from cells.tech import snap, snap_up, tech
+from cells.tech import snap, snap_up, tech, top_metal_width
+from pdk.gf180mcu.layers import METALS_BY_LEVELS
 from pdk.gf180mcu.rules import value
 from pdk.gf180mcu.rules.mim import VIRTUAL_PLATE_GROW
 from sgdr_flow.config import MetalStack
@@ -234,7 +235,7 @@ def _connect_mim(c: gf.Component, cap: Mim, stack: MimStack, x_top: float, x_bot
     to_fusetop, _ = _cap_layout(stack)
     y_top, y_bottom = track_y[cap.top], track_y[cap.bottom]
     overlap = value(f"{stack.prefix}.3")
-    strip = snap_up(max(value("MT.1", top_metal=variant.top_metal_thickness), t.wire))
+    strip = snap_up(max(top_metal_width(variant.top_metal_thickness), t.wire))
     fy0 = snap((y_top + y_bottom - cap.length) / 2)
     if max(abs(y_top - y_bottom), strip) > cap.length / 2:
         raise ValueError(f"{cap.name}: trunks too far apart for a {cap.length} um MIM")
@@ -242,15 +243,31 @@ def _connect_mim(c: gf.Component, cap: Mim, stack: MimStack, x_top: float, x_bot
     draw_mim(c, cap.width, cap.length, stack, fx0, fy0, variant.top_metal_thickness)
     # bottom plate: Via3-style cut from the trunk metal up to the plate, outside FuseTop
     _via_up(c, "metal3", stack.plate, x_bottom, y_bottom)
-    # top plate: landing island (trunk -> plate metal -> via up -> top metal), then a strip
-    _via_up(c, "metal3", stack.top, x_top, y_top)
+    # top plate: landing island (trunk -> plate metal -> via up -> top metal), then a strip;
+    # a thick (30K) top metal needs a 2x2 via array where it is contacted (MT30.8)
+    _via_up(c, "metal3", stack.plate, x_top, y_top)
+    _via_array(c, stack.up_via, x_top, y_top, 2 if variant.top_metal_thickness == "30K" else 1)
     pad = snap_up(max(strip, (value("MT.4") ** 0.5) if stack.top_is_last else t.wire))
     rect(c, stack.top, x_top - pad / 2, y_top - pad / 2, fx0 + overlap, y_top + strip / 2)
     rect(c, stack.top, x_top - pad / 2, y_top - pad / 2, x_top + pad / 2, y_top + pad / 2)
 
 
+def _via_array(c: gf.Component, name: str, x: float, y: float, n: int) -> None:
+    """n x n cuts of via `name` centred at (x, y), with pads on both metals around them."""
+    if n == 1:
+        via(c, name, x, y)
+        return
+    t = tech()
+    level = int(name.removeprefix("via"))
+    half = (n * t.via + (n - 1) * t.via_space) / 2 + (t.wire - t.via) / 2
+    for metal in (metal_name(level), metal_name(level + 1)):
+        rect(c, metal, x - half, y - half, x + half, y + half)
+    cuts(c, name, x - half, y - half, x + half, y + half, t.via, t.via_space,
+         (t.wire - t.via) / 2)
+
+
 def _via_up(c: gf.Component, low: str, high: str, x: float, y: float) -> None:
     """A stack of single vias from metal `low` up to metal `high` at (x, y)."""
-    levels = [int(m.removeprefix("metal")) if m != "metaltop" else 6 for m in (low, high)]
-    for level in range(levels[0], levels[1]):
+    order = METALS_BY_LEVELS[6]
+    for level in range(order.index(low) + 1, order.index(high) + 1):
         via(c, f"via{level}", x, y)

@@ -54,6 +54,10 @@ class Tech:
     nwell_pcomp: float
     nwell_ncomp: float
     nwell_to_ncomp: float
+    # dummy fingers (field Poly2 beside the COMP)
+    poly_space: float     # Poly2 to Poly2 (dummy to gate, dummy to dummy)
+    dummy_to_comp: float  # field Poly2 to its COMP
+    implant_space: float  # Nplus/Pplus space (device implant to a neighbour's)
 
     @property
     def cut_pad(self) -> float:
@@ -95,8 +99,16 @@ def tech() -> Tech:
         nwell_pcomp=value("DF.4c"),
         nwell_ncomp=value("DF.4d"),
         nwell_to_ncomp=value("DF.16"),
+        poly_space=value("PL.3a"),
+        dummy_to_comp=max(value("PL.5a"), value("PL.5b")),
+        implant_space=max(value("NP.2"), value("PP.2")),
     )
 
 
 def layer(name: str) -> tuple[int, int]:
     return LAYERS[name]
+
+
+def top_metal_width(thickness: str) -> float:
+    """Minimum width of the last metal: MT.1 by thickness, MT30.1a for the thick 30K metal."""
+    return value("MT30.1a") if thickness == "30K" else value("MT.1", top_metal=thickness)

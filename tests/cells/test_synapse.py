@@ -1,0 +1,62 @@
+"""The SGDr synapse and the bias network: pins and structure, cells over a grid, area."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+
+from cells.circuit import Mim
+from cells.synapse import SYNAPSE_PINS, bias_network, sgdr_synapse
+from tests.cells.checks import assert_cell, run_checks
+
+
+def test_synapse_pins_and_parts() -> None:
+    synapse = sgdr_synapse()
+    assert synapse.pins == SYNAPSE_PINS
+    assert {"x", "t", "y", "eta", "lam", "vdd", "vss"} <= set(synapse.pins)
+    flat = synapse.flat()
+    assert sum(isinstance(d, Mim) for d in flat) == 1
+    by_name = {d.name: d for d in flat}
+    # forward product w*x sinks into the shared sum line y, gated by the weight node
+    assert by_name["fwd_Q"].d == "y" and by_name["fwd_Q"].g == "vc"
+    # the output branch's current is mirrored off the weight node (subtracting y x / w)
+    assert by_name["mn_O0"].d == "vc"
+    # the integrator's own readout drives the weight monitor
+    assert by_name["int_MW"].d == "wmon"
+    assert "vc" in synapse.sensitive_nets()
+
+
+def test_bias_network_diodes() -> None:
+    bias = bias_network()
+    for device in bias.flat():
+        assert device.d == device.g  # every device is a diode
+        rail = "vss" if device.kind == "nmos" else "vdd"
+        assert device.s == device.b == rail
+
+
+SYNAPSES = [
+    {},
+    {"w": 1.0, "l": 1.0, "k": 4, "capacitance_ff": 200.0},
+    {"w": 4.0, "l": 0.5, "k": 2, "capacitance_ff": 2000.0},
+]
+
+
+@pytest.mark.parametrize("params", SYNAPSES,
+                         ids=lambda p: "-".join(f"{k}{v}" for k, v in p.items()) or "default")
+def test_sgdr_synapse(params: dict, tmp_path: Path) -> None:
+    assert_cell("sgdr_synapse", params, tmp_path)
+
+
+@pytest.mark.parametrize("params", [{"w": w, "l": x, "k": k} for (w, x), k in
+                                    itertools.product(((2.0, 2.0), (0.5, 0.5)), (1, 3))],
+                         ids=lambda p: "-".join(f"{k}{v}" for k, v in p.items()))
+def test_bias_network(params: dict, tmp_path: Path) -> None:
+    assert_cell("bias_network", params, tmp_path)
+
+
+def test_synapse_area_grows_with_capacitance(tmp_path: Path) -> None:
+    areas = [run_checks("sgdr_synapse", {"capacitance_ff": c}, tmp_path, name=f"s{i}").area
+             for i, c in enumerate((200.0, 1000.0, 2000.0))]
+    assert all(b > a for a, b in itertools.pairwise(areas)), areas
