@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -160,11 +161,44 @@ def run(ctx: StageContext) -> StageResult:
     if lt.enabled:
         learn_jobs, plan = _learning_jobs(ctx, netlists, task, c_farad)
         jobs += learn_jobs
+    paths = []
+    for job in jobs:  # on disk first: what ngspice runs is what a failure report points at
+        path = ctx.out / netlist_file(job.name)
+        path.write_text(job.netlist)
+        paths.append(path)
     ctx.progress.step(f"{len(jobs)} simulations in {sim.parallel} processes")
-    results = simulate_many([(j.netlist, None) for j in jobs], sim.parallel)
-    for job in jobs:
-        (ctx.out / f"{job.name.replace('/', '_').replace(' ', '')}.cir").write_text(job.netlist)
+    results = simulate_many(paths, sim.parallel)
     return _collect(ctx, jobs, results, task, plan, netlists)
+
+
+def netlist_file(job: str) -> str:
+    """File name of a job's deck in build/sim/."""
+    return f"{job.replace('/', '_').replace(' ', '')}.cir"
+
+
+def _final(ctx: StageContext, path: str) -> str:
+    """Where a file the stage wrote ends up (the stage writes into a scratch folder that
+    replaces build/sim/ when it is done)."""
+    try:
+        return str(ctx.build / ctx.stage.name / Path(path).relative_to(ctx.out))
+    except ValueError:
+        return path
+
+
+def run_entries(jobs: list[Job], results: list[SimResult], where: Callable[[str], str] = str,
+                ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The report's `failures` (job, netlist, ngspice's message, attempts) and `retries`
+    (every job that needed relaxed options, with each attempt), paths mapped by `where`."""
+    failures, retries = [], []
+    for job, result in zip(jobs, results, strict=True):
+        attempts = [{**a.as_json(), "netlist": where(a.netlist)} for a in result.attempts]
+        if not result.ok:
+            failures.append({"job": job.name, "netlist": where(result.netlist),
+                             "error": result.error, "attempts": attempts})
+        if result.retried:
+            retries.append({"job": job.name, "netlist": where(result.netlist),
+                            "ok": result.ok, "attempts": attempts})
+    return failures, retries
 
 
 def _collect(ctx: StageContext, jobs: list[Job], results: list[SimResult], task: Task,
@@ -173,12 +207,11 @@ def _collect(ctx: StageContext, jobs: list[Job], results: list[SimResult], task:
     layout = ctx.summary("layout")
     per_kind: dict[str, dict[str, Any]] = {nl.kind: {} for nl in netlists}
     details: dict[str, Any] = {"translinear": {}, "hold": {}, "learning": {}}
-    failures = []
+    failures, retries = run_entries(jobs, results, lambda path: _final(ctx, path))
     for job, result in zip(jobs, results, strict=True):
         kind = job.name.split("/")[1] if not job.name.startswith("learning") else \
             job.meta["kind"]
         if not result.ok:
-            failures.append({"job": job.name, "error": result.error})
             continue
         if job.name.startswith("translinear"):
             found = measure_translinear(result.vectors, job.meta)
@@ -212,7 +245,7 @@ def _collect(ctx: StageContext, jobs: list[Job], results: list[SimResult], task:
         plot_all(ctx.out / "plots", details, task)
     summary = {"status": "failed" if failures else "ok", "metrics": metrics, "sweep": sweep,
                "hyperparameters": {k: v for k, v in plan.items() if k != "runs"},
-               "runs": plan.get("runs", {}), "failures": failures,
+               "runs": plan.get("runs", {}), "failures": failures, "retries": retries,
                "task": {"n_inputs": task.n_inputs, "samples": task.samples,
                         "w_star": task.w_star.tolist()}}
     return StageResult(summary, passed=not failures,

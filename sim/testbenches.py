@@ -62,6 +62,57 @@ def measure_translinear(vectors: dict[str, np.ndarray], meta: dict[str, Any]) ->
             "mean_error_percent": float(np.mean(error))}
 
 
+def translinear_step(cell: CellNetlist, tb: TranslinearTestbench, corner: str,
+                     temperature_c: float, i_from: float, i_to: float, t_step: float = 1e-6,
+                     duration: float = 20e-6, edge: float = 10e-9) -> Job:
+    """I_a steps from i_from to i_to at t_step (I_b, I_c and the output voltage as in the DC
+    testbench). In weak inversion every node of the loop settles with a time constant
+    C n U_T / I, so the capacitance a layout adds shows up as a slower I_out."""
+    body = [
+        f"VDD vdd 0 {tb.vdd}",
+        f"IA vdd ia PWL(0 {i_from:.6e} {t_step:.6e} {i_from:.6e} {t_step + edge:.6e} "
+        f"{i_to:.6e})",
+        f"IB vdd ib DC {tb.i_b_a:.6e}",
+        f"IC vdd ic DC {tb.i_c_a:.6e}",
+        f"VOUT vo 0 DC {tb.v_out}",
+        cell.instance("TL", {"ia": "ia", "ib": "ib", "ic": "ic", "out": "vo", "vss": "0"}),
+        f".tran {duration / 400:.4e} {duration:.4e}",
+    ]
+    return Job(f"translinear_step/{cell.kind}",
+               _deck("translinear loop step response", cell, corner, temperature_c, body),
+               {"t_step": t_step, "i_from": i_from, "i_to": i_to, "i_b": tb.i_b_a,
+                "i_c": tb.i_c_a})
+
+
+def _crossing(times: np.ndarray, fraction: np.ndarray, level: float) -> float:
+    """First time `fraction` reaches `level` (linear interpolation), NaN if it never does."""
+    above = np.nonzero(fraction >= level)[0]
+    if not len(above):
+        return math.nan
+    k = above[0]
+    if k == 0:
+        return float(times[0])
+    t0, t1, f0, f1 = times[k - 1], times[k], fraction[k - 1], fraction[k]
+    return float(t0 + (level - f0) * (t1 - t0) / (f1 - f0))
+
+
+def measure_step(vectors: dict[str, np.ndarray], meta: dict[str, Any]) -> dict[str, Any]:
+    """I_out before and after the step, and the 10 %, 50 % and 90 % times of its change
+    (from the step), rise time t90 - t10."""
+    times, i_out = vectors["time"], -vectors["vout#branch"]
+    t_step = meta["t_step"]
+    before = float(np.interp(t_step, times, i_out))
+    after = float(i_out[-1])
+    later = times >= t_step
+    fraction = (i_out[later] - before) / (after - before)
+    t10, t50, t90 = (_crossing(times[later], fraction, f) - t_step for f in (0.1, 0.5, 0.9))
+    gain = meta["i_b"] / meta["i_c"]
+    return {"i_before": before, "i_after": after,
+            "ideal_before": meta["i_from"] * gain, "ideal_after": meta["i_to"] * gain,
+            "t10_s": t10, "t50_s": t50, "t90_s": t90, "rise_s": t90 - t10,
+            "times": times.tolist(), "i_out": i_out.tolist()}
+
+
 # ----------------------------------------------------------------------------------- hold
 def memory_hold(cell: CellNetlist, node: str, tb: HoldTestbench, corner: str,
                 temperature_c: float) -> Job:
