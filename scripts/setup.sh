@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Idempotent set-up: system simulator packages, a Python >= 3.12 virtualenv, the project in it.
+# Idempotent set-up: system packages (ngspice, the KLayout application), a Python >= 3.12
+# virtualenv, the project in it.
 # Exit 2 when something is missing that this script may not install itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,9 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 
 need_apt=()
 command -v ngspice >/dev/null 2>&1 || need_apt+=(ngspice)
+# the KLayout application runs external sign-off decks (checks.*.external); the Python module
+# from PyPI does the built-in DRC/LVS. Debian's package (0.28.x) runs headless with -b.
+command -v klayout >/dev/null 2>&1 || need_apt+=(klayout)
 if ! ldconfig -p 2>/dev/null | grep -q 'libngspice\.so '; then
     ls /usr/lib/*/libngspice.so >/dev/null 2>&1 || need_apt+=(libngspice0-dev)
 fi

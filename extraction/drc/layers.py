@@ -37,6 +37,8 @@ class Layers:
         self.store = store
         self.dbu = layout.dbu
         self._regions: dict[str, kdb.Region] = {}
+        self._has: dict[str, bool] = {}
+        self._empty: kdb.Region | None = None
         self._index = {(info.layer, info.datatype): index
                        for index, info in ((i, layout.get_info(i)) for i in layout.layer_indexes())}
 
@@ -61,14 +63,14 @@ class Layers:
         return kdb.Region(shapes, self.store) if self.store else kdb.Region(shapes)
 
     def empty(self) -> kdb.Region:
+        """An empty region of the run's kind (deep regions only combine with deep ones), read
+        from a layer of its own that holds no shapes, so making it costs nothing."""
         if self.store is None:
             return kdb.Region()
-        blank = kdb.Region(self.cell.begin_shapes_rec(self._any_layer()), self.store)
-        return blank - blank
-
-    def _any_layer(self) -> int:
-        indexes = list(self.layout.layer_indexes())
-        return indexes[0] if indexes else self.layout.layer(kdb.LayerInfo(0, 0))
+        if self._empty is None:
+            blank = self.layout.insert_layer(kdb.LayerInfo())
+            self._empty = kdb.Region(self.cell.begin_shapes_rec(blank), self.store)
+        return self._empty.dup()
 
     def drawn(self, name: str) -> kdb.Region:
         """A drawn layer by adapter name, merged; metals, COMP and Poly2 include dummy fill."""
@@ -82,12 +84,12 @@ class Layers:
 
     def has(self, name: str) -> bool:
         """Whether a drawn layer has shapes (checks of empty layers are skipped)."""
-        numbers = [LAYERS[name]] + ([LAYERS[f"{name}_dummy"]] if name in WITH_DUMMY else [])
-        for number in numbers:
-            index = self._index.get(number)
-            if index is not None and not self.cell.begin_shapes_rec(index).at_end():
-                return True
-        return False
+        if name not in self._has:
+            numbers = [LAYERS[name]] + ([LAYERS[f"{name}_dummy"]] if name in WITH_DUMMY else [])
+            self._has[name] = any(
+                number in self._index and not self.cell.begin_shapes_rec(
+                    self._index[number]).at_end() for number in numbers)
+        return self._has[name]
 
     def __getattr__(self, name: str) -> kdb.Region:
         if name.startswith("_"):

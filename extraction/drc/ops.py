@@ -184,10 +184,17 @@ def drawn_markers(layers: Layers, *names: str) -> list[kdb.Region]:
 
 # ---------------------------------------------------------------- MIM primitives
 def overlap_area_above(plates: kdb.Region, tops: kdb.Region, area: int) -> kdb.Region:
-    """Plate polygons whose total overlap with `tops` exceeds `area` (shared MIM plates)."""
-    flat_plates = plates.dup()
+    """Plate polygons whose total overlap with `tops` exceeds `area` (shared MIM plates).
+
+    A plate's overlap is at most its own area, so only plates larger than `area` are measured
+    (one hierarchical filter; the per-plate loop below is flat and runs on those few only).
+    """
+    candidates = plates.with_area(area + 1, None, False)
+    if candidates.is_empty():
+        return candidates
+    flat_plates = candidates.dup()
     flat_plates.flatten()
-    flat_tops = tops.dup()
+    flat_tops = tops.interacting(candidates)
     flat_tops.flatten()
     out = kdb.Region()
     for polygon in flat_plates.each_merged():

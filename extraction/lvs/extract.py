@@ -32,6 +32,7 @@ class _Builder:
         # subcells with no connection to their parent (a block not yet wired) still count:
         # without this KLayout leaves them out of the parent and their devices go unchecked
         self.lvs.include_floating_subcircuits = True
+        self.lvs.threads = 0  # in this thread: worker hand-overs only cost time here
         self.variant = variant
         self.index = {(i.layer, i.datatype): n for n, i in
                       ((n, layout.get_info(n)) for n in layout.layer_indexes())}

@@ -56,6 +56,9 @@ def count(shapes: Shapes, rule: str, tmp_path: Path, variant: MetalStack | None 
     gds = draw(shapes, tmp_path / f"{name}.gds")
     result = run_drc(gds, variant=variant or MetalStack(), only=[rule], density=True)
     assert rule in {r.check.name for r in result.results}, f"{rule} is not in the deck"
+    flat = run_drc(gds, variant=variant or MetalStack(), only=[rule], density=True, deep=False)
+    assert bool(flat.violations) == bool(result.violations), \
+        f"{rule}: flat mode finds {flat.violations} markers, deep mode {result.violations}"
     return result.violations
 
 
