@@ -53,9 +53,14 @@ def build_cell(name: str, cell: str, params: dict[str, Any], variant: MetalStack
 
     spec = load_cells()[cell]
     checked = check_params(cell, params)
-    component = spec.layout(**checked, variant=variant)
     circuit = spec.circuit(**checked)
     circuit.name = name
+    return write_cell(name, cell, checked, circuit, spec.layout(**checked, variant=variant), out)
+
+
+def write_cell(name: str, cell: str, params: dict[str, Any], circuit: Circuit, component: Any,
+               out: Path) -> BuiltCell:
+    """The three files of a cell from its gdsfactory component and circuit."""
     layout = kdb.Layout()
     layout.dbu = component.kcl.dbu
     target = layout.create_cell(name)
@@ -67,5 +72,5 @@ def build_cell(name: str, cell: str, params: dict[str, Any], variant: MetalStack
     sim = out / f"{name}.sim.spice"
     sim.write_text(sim_netlist(circuit))
     box = target.dbbox()
-    return BuiltCell(name, cell, checked, circuit, gds, lvs, sim,
+    return BuiltCell(name, cell, params, circuit, gds, lvs, sim,
                      (box.left, box.bottom, box.right, box.top))

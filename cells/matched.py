@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Literal
 
 from cells.circuit import Circuit, Mos
+from cells.place_route import one_row
 from cells.registry import analog_cell
 
 Pattern = Literal["interdigitated", "common_centroid"]
@@ -32,12 +33,7 @@ def unit_names(sequence: list[str]) -> list[str]:
     return names
 
 
-def _order(circuit: Circuit) -> dict[str, list[str]]:
-    kind = circuit.devices[0].kind
-    return {"n" if kind == "nmos" else "p": [d.name for d in circuit.devices]}
-
-
-@analog_cell(order=_order)
+@analog_cell(order=one_row)
 def matched_group(kind: Literal["nmos", "pmos"] = "nmos", w: float = 2.0,
                   l: float = 2.0, devices: int = 2, units: int = 2,  # noqa: E741
                   pattern: Pattern = "common_centroid") -> Circuit:

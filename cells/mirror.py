@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from cells.circuit import Circuit, Mos
+from cells.place_route import one_row
 from cells.registry import analog_cell
 
 
@@ -38,12 +39,7 @@ def _spread(a: int, b: int) -> list[str]:
     return out
 
 
-def _order(circuit: Circuit) -> dict[str, list[str]]:
-    kind = circuit.devices[0].kind
-    return {"n" if kind == "nmos" else "p": [d.name for d in circuit.devices]}
-
-
-@analog_cell(order=_order)
+@analog_cell(order=one_row)
 def current_mirror(kind: Literal["nmos", "pmos"] = "nmos", w: float = 2.0,
                    l: float = 2.0, ratio: str = "1:1",  # noqa: E741
                    cascode: bool = False) -> Circuit:

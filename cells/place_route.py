@@ -48,6 +48,12 @@ class Routed:
     centroids: dict[str, float] = field(default_factory=dict)        # device -> gate centre x
 
 
+def one_row(circuit: Circuit) -> dict[str, list[str]]:
+    """Placement order that keeps the circuit's own device order (matched arrangements)."""
+    kind = circuit.devices[0].kind
+    return {"n" if kind == "nmos" else "p": [d.name for d in circuit.devices]}
+
+
 def _bulk(devices: list[Mos], kind: str) -> str | None:
     nets = {d.b for d in devices}
     if len(nets) > 1:

