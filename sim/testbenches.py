@@ -33,18 +33,26 @@ def _deck(title: str, cell: CellNetlist, corner: str, temperature_c: float,
 
 
 # ------------------------------------------------------------------------------ translinear
+def _translinear_bench(cell: CellNetlist, tb: TranslinearTestbench) -> list[str]:
+    """Supply, the fixed I_b and I_c, the output held at v_out, and the loop (I_a is the
+    caller's)."""
+    return [
+        f"VDD vdd 0 {tb.vdd}",
+        f"IB vdd ib DC {tb.i_b_a:.6e}",
+        f"IC vdd ic DC {tb.i_c_a:.6e}",
+        f"VOUT vo 0 DC {tb.v_out}",
+        cell.instance("TL", {"ia": "ia", "ib": "ib", "ic": "ic", "out": "vo", "vss": "0"}),
+    ]
+
+
 def translinear_dc(cell: CellNetlist, tb: TranslinearTestbench, corner: str,
                    temperature_c: float) -> Job:
     """Log sweep of I_a (a B-source driven by a swept control voltage), I_b and I_c fixed."""
     decades = math.log10(tb.i_max_a / tb.i_min_a)
     body = [
-        f"VDD vdd 0 {tb.vdd}",
         "VCTL ctl 0 0",
         f"BA vdd ia I={{{tb.i_min_a:.6e}*exp(v(ctl)*{math.log(10):.9f})}}",
-        f"IB vdd ib DC {tb.i_b_a:.6e}",
-        f"IC vdd ic DC {tb.i_c_a:.6e}",
-        f"VOUT vo 0 DC {tb.v_out}",
-        cell.instance("TL", {"ia": "ia", "ib": "ib", "ic": "ic", "out": "vo", "vss": "0"}),
+        *_translinear_bench(cell, tb),
         f".dc VCTL 0 {decades:.6f} {1.0 / tb.points_per_decade:.6f}",
     ]
     return Job(f"translinear_dc/{cell.kind}",
@@ -69,13 +77,9 @@ def translinear_step(cell: CellNetlist, tb: TranslinearTestbench, corner: str,
     testbench). In weak inversion every node of the loop settles with a time constant
     C n U_T / I, so the capacitance a layout adds shows up as a slower I_out."""
     body = [
-        f"VDD vdd 0 {tb.vdd}",
         f"IA vdd ia PWL(0 {i_from:.6e} {t_step:.6e} {i_from:.6e} {t_step + edge:.6e} "
         f"{i_to:.6e})",
-        f"IB vdd ib DC {tb.i_b_a:.6e}",
-        f"IC vdd ic DC {tb.i_c_a:.6e}",
-        f"VOUT vo 0 DC {tb.v_out}",
-        cell.instance("TL", {"ia": "ia", "ib": "ib", "ic": "ic", "out": "vo", "vss": "0"}),
+        *_translinear_bench(cell, tb),
         f".tran {duration / 400:.4e} {duration:.4e}",
     ]
     return Job(f"translinear_step/{cell.kind}",

@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 from sgdr_flow.config import HoldTestbench, TranslinearTestbench
-from sim.netlists import CellNetlist
 from sim.ngspice import simulate
 from sim.testbenches import (
     measure_hold,
@@ -20,19 +19,8 @@ from sim.testbenches import (
     translinear_dc,
     translinear_step,
 )
-from tests.sim.test_netlists import SYNAPSE, TL, cell_netlists
 
 TB = TranslinearTestbench()  # flow.yaml's: I_b = 1 nA, I_c = 2 nA, I_a 10 pA .. 10 nA
-
-
-@pytest.fixture(scope="module")
-def tl(tmp_path_factory) -> tuple[CellNetlist, CellNetlist]:
-    return cell_netlists(tmp_path_factory.mktemp("tl"), *TL)
-
-
-@pytest.fixture(scope="module")
-def synapse(tmp_path_factory) -> tuple[CellNetlist, CellNetlist]:
-    return cell_netlists(tmp_path_factory.mktemp("synapse"), *SYNAPSE)
 
 
 def run(job) -> dict[str, np.ndarray]:
