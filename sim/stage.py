@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,7 +76,16 @@ def _sweep(tb) -> list[tuple[str, float, float, float]]:
     return runs
 
 
-def _learning_jobs(ctx: StageContext, netlists: list[Netlists], task: Task,
+def learning_task(ctx: StageContext, eta_scale: float = 1.0) -> Task:
+    """The seeded task; a slower learning rate gets a proportionally longer stream (the same
+    samples first), so that every run reaches its steady state."""
+    lt = ctx.config.simulation.testbenches.learning
+    samples = math.ceil(lt.samples / min(1.0, eta_scale))
+    return make_task(ctx.config.design.n_synapses, samples, lt.seed, x_range=lt.x_range,
+                     w_range=lt.w_range)
+
+
+def _learning_jobs(ctx: StageContext, netlists: list[Netlists],
                    c_farad: float) -> tuple[list[Job], dict[str, Any]]:
     tb = ctx.config.simulation.testbenches.learning
     pdk = ctx.config.pdk
@@ -89,8 +99,10 @@ def _learning_jobs(ctx: StageContext, netlists: list[Netlists], task: Task,
         bias = biases(tb, eta, lam, c_farad, unit.n, pdk.temperature_c, bias_s)
         period = tb.sample_period_s / bias_s
         v0 = unit.gate_for(tb.w0 * bias.i_w0)
+        task = learning_task(ctx, eta_s)
         plan["runs"][label] = {"eta_per_s": eta, "lam": lam, "bias_scale": bias_s,
-                               "period_s": period, "biases_a": vars(bias)}
+                               "eta_scale": eta_s, "period_s": period,
+                               "samples": task.samples, "biases_a": vars(bias)}
         for nl in netlists:
             if label != "nominal" and nl.kind not in tb.sweep_netlists:
                 continue
@@ -148,8 +160,7 @@ def run(ctx: StageContext) -> StageResult:
     cells = ctx.summary("cells")["cells"]
     c_farad = cells[ctx.config.design.synapse]["params"]["capacitance_ff"] * 1e-15
     lt = tbs.learning
-    task = make_task(ctx.config.design.n_synapses, lt.samples, lt.seed, x_range=lt.x_range,
-                     w_range=lt.w_range)
+    task = learning_task(ctx)
     jobs: list[Job] = []
     for nl in netlists:
         if nl.tl:
@@ -159,7 +170,7 @@ def run(ctx: StageContext) -> StageResult:
                 jobs.append(memory_hold(nl.hold, "xh.vc", tbs.memory_hold, pdk.corner, temp))
     plan: dict[str, Any] = {}
     if lt.enabled:
-        learn_jobs, plan = _learning_jobs(ctx, netlists, task, c_farad)
+        learn_jobs, plan = _learning_jobs(ctx, netlists, c_farad)
         jobs += learn_jobs
     paths = []
     for job in jobs:  # on disk first: what ngspice runs is what a failure report points at
@@ -224,7 +235,8 @@ def _collect(ctx: StageContext, jobs: list[Job], results: list[SimResult], task:
                 abs(found["droop_mv_per_ms"]), per_kind[kind].get("droop_mv_per_ms", 0.0))
         else:
             found = measure_learning(result.vectors, job.meta)
-            scored = _score(found, task, plan["runs"][job.meta["run"]], defs)
+            run = plan["runs"][job.meta["run"]]
+            scored = _score(found, learning_task(ctx, run["eta_scale"]), run, defs)
             details["learning"].setdefault(job.meta["run"], {})[kind] = {**found, **scored}
             if job.meta["run"] == "nominal":
                 per_kind[kind].update({k: scored[k] for k in (
