@@ -22,8 +22,13 @@ img{max-width:520px;border:1px solid #ddd}
 """
 
 
-def _cell(value: Any) -> str:
+VERDICTS = {"pass", "passed", "clean", "match"}
+
+
+def _cell(value: Any, column: str = "") -> str:
     if isinstance(value, bool):
+        if column not in VERDICTS:
+            return "yes" if value else "no"
         return f'<span class="{"pass" if value else "fail"}">{"pass" if value else "FAIL"}</span>'
     if isinstance(value, float):
         return escape(f"{value:.4g}")
@@ -37,13 +42,29 @@ def table(rows: list[dict[str, Any]], columns: list[str] | None = None) -> str:
         return '<p class="muted">none</p>'
     columns = columns or list(dict.fromkeys(k for row in rows for k in row))
     head = "".join(f"<th>{escape(c)}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(f"<td>{_cell(row.get(c))}</td>" for c in columns) + "</tr>"
-                   for row in rows)
+    body = "".join("<tr>" + "".join(f"<td>{_cell(row.get(c), c)}</td>" for c in columns)
+                   + "</tr>" for row in rows)
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
 def key_values(data: dict[str, Any]) -> str:
-    return table([{"key": k, "value": v} for k, v in data.items()], ["key", "value"])
+    rows = "".join(f"<tr><td>{escape(str(k))}</td><td>{_cell(v, str(k))}</td></tr>"
+                   for k, v in data.items())
+    return f"<table><tr><th>key</th><th>value</th></tr>{rows}</table>"
+
+
+def metrics_table(metrics: dict[str, Any]) -> str:
+    """One row per metric: schematic, extracted, their change and the definition."""
+    kinds = [k for k in ("schematic", "extracted", "layout_change") if k in metrics]
+    definitions = metrics.get("definitions", {})
+    names = list(dict.fromkeys(n for k in kinds for n in metrics[k]))
+    rows = [{"metric": n, **{k: metrics[k].get(n) for k in kinds},
+             "definition": definitions.get(n, "")} for n in names]
+    extra = {k: v for k, v in metrics.items() if k not in (*kinds, "definitions")}
+    return "<h2>Metrics</h2>" + table(rows, ["metric", *kinds, "definition"]) + (
+        key_values(extra) if extra else "") + (
+        f"<p class='muted'>{escape(definitions['weights'])}</p>"
+        if "weights" in definitions else "")
 
 
 def _section(title: str, data: Any) -> str:
@@ -87,9 +108,19 @@ def render_html(report: dict[str, Any], build: Path) -> str:
         "<h2>Targets (post-layout)</h2>", table(targets),
         "<h2>Stages</h2>", table(stages),
     ]
-    for key in ("metrics", "digital_baseline", "drc", "lvs", "pex", "cells", "layout", "sim"):
+    if isinstance(report.get("metrics"), dict) and "definitions" in report["metrics"]:
+        body.append(metrics_table(report["metrics"]))
+    sim = report.get("sim", {})
+    if isinstance(sim, dict) and sim.get("sweep"):
+        rows = [{"run": run, "netlist": kind, **values}
+                for run, kinds in sim["sweep"].items() for kind, values in kinds.items()]
+        body.append("<h2>Learning runs and sweeps</h2>" + table(rows))
+        report = {**report, "sim": {k: v for k, v in sim.items() if k != "sweep"}}
+    titles = {"digital_baseline": "Digital baseline", "drc": "DRC", "lvs": "LVS", "pex": "PEX",
+              "cells": "Cells", "layout": "Layout", "sim": "Simulation"}
+    for key, title in titles.items():
         if key in report:
-            body.append(_section(key.upper() if len(key) <= 4 else key.capitalize(), report[key]))
+            body.append(_section(title, report[key]))
     body.append(_plots(build))
     body.append("<h2>Tools and PDK</h2>" + key_values(report.get("tools", {}))
                 + key_values(report.get("pdk", {})))
