@@ -6,6 +6,7 @@ functions registered in `DERIVED` and computed once per run, on first use.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import cached_property
 
@@ -26,6 +27,34 @@ def derived(func: Callable[[Layers], kdb.Region]) -> Callable[[Layers], kdb.Regi
     return func
 
 
+LIVE_REGIONS = 8  # drawn/derived regions kept between checks in deep mode
+
+
+class _RegionCache(OrderedDict):
+    """Least-recently-used regions, at most `capacity` of them (None: no limit).
+
+    Every deep region alive is a layer of the deep shape store, and each hierarchical
+    operation costs time per layer and cell of that store: on a layout of a thousand distinct
+    cells the deck took 133 s keeping every region, 16 s keeping 16 and 7 s keeping 8; a
+    reused hierarchy (a 50 x 50 array) ran 0.22 s against 0.25 s. Flat runs keep them all.
+    """
+
+    def __init__(self, capacity: int | None):
+        super().__init__()
+        self.capacity = capacity
+
+    def __getitem__(self, key: str) -> kdb.Region:
+        region = super().__getitem__(key)
+        self.move_to_end(key)
+        return region
+
+    def __setitem__(self, key: str, region: kdb.Region) -> None:
+        super().__setitem__(key, region)
+        self.move_to_end(key)
+        while self.capacity is not None and len(self) > self.capacity:
+            self.popitem(last=False)
+
+
 class Layers:
     """Regions of one layout cell, shared by every check of a run."""
 
@@ -36,7 +65,7 @@ class Layers:
         self.variant = variant
         self.store = store
         self.dbu = layout.dbu
-        self._regions: dict[str, kdb.Region] = {}
+        self._regions = _RegionCache(LIVE_REGIONS if store is not None else None)
         self._has: dict[str, bool] = {}
         self._empty: kdb.Region | None = None
         self._index = {(info.layer, info.datatype): index
