@@ -68,3 +68,26 @@ def pin(c: gf.Component, name: str, metal: str, x: float, y: float, orientation:
     c.add_label(name, position=(snap(x), snap(y)), layer=LAYERS[LABEL_OF[metal]])
     c.add_port(name, center=(snap(x), snap(y)), width=width or tech().wire,
                orientation=orientation, layer=LAYERS[metal], port_type="electrical")
+
+
+def via_array(c: gf.Component, name: str, x: float, y: float, n: int) -> float:
+    """n x n cuts of via `name` centred at (x, y) with pads on both metals; returns the pad
+    half-width."""
+    t = tech()
+    if n == 1:
+        via(c, name, x, y)
+        return t.wire / 2
+    level = int(name.removeprefix("via"))
+    half = (n * t.via + (n - 1) * t.via_space) / 2 + (t.wire - t.via) / 2
+    for metal in (metal_name(level), metal_name(level + 1)):
+        rect(c, metal, x - half, y - half, x + half, y + half)
+    cuts(c, name, x - half, y - half, x + half, y + half, t.via, t.via_space,
+         (t.wire - t.via) / 2)
+    return half
+
+
+def via_stack(c: gf.Component, low: str, high: str, x: float, y: float) -> None:
+    """Single vias from metal `low` up to metal `high` at (x, y)."""
+    order = METALS_BY_LEVELS[6]
+    for level in range(order.index(low) + 1, order.index(high) + 1):
+        via(c, f"via{level}", x, y)

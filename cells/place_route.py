@@ -18,13 +18,10 @@ from dataclasses import dataclass, field
 import gdsfactory as gf
 
 from cells.circuit import Circuit, Mim, Mos
-from cells.draw import contacts, cuts, metal_name, pin, rect, via
-from cells.mim import MimStack, draw_mim, mim_stack
+from cells.draw import contacts, pin, rect, via
+from cells.mim import draw_connected_mim, mim_stack, plan_mim
 from cells.mos import draw_mos, mos_geometry
-from cells.tech import snap, snap_up, tech, top_metal_width
-from pdk.gf180mcu.layers import METALS_BY_LEVELS
-from pdk.gf180mcu.rules import value
-from pdk.gf180mcu.rules.mim import VIRTUAL_PLATE_GROW
+from cells.tech import snap, snap_up, tech
 from sgdr_flow.config import MetalStack
 
 TIE_COLUMNS = 2
@@ -154,7 +151,11 @@ def place_and_route(circuit: Circuit, variant: MetalStack, order: dict[str, list
             p_x.append(p_x[-1] + g.width)
         right = max(right, p_x[-1])
     stack = mim_stack(variant) if mims else None
-    cap_x = _cap_columns(mims, right, stack)
+    plans = []
+    x_cap = snap(right + 2 * P)
+    for cap in mims:
+        plans.append(plan_mim(cap.width, stack, variant.top_metal_thickness, x_cap))
+        x_cap = snap(plans[-1].right + 2 * P)
     exported = set(circuit.pins)
     spans: dict[str, list[float]] = defaultdict(list)
     for p in pins:
@@ -168,9 +169,9 @@ def place_and_route(circuit: Circuit, variant: MetalStack, order: dict[str, list
     left_edge = -TIE_COLUMNS * P
     for net in exported:
         spans[net].append(left_edge + half)
-    for cap, (x_top, x_bottom) in zip(mims, cap_x, strict=True):
-        spans[cap.top].append(x_top)
-        spans[cap.bottom].append(x_bottom)
+    for cap, plan in zip(mims, plans, strict=True):
+        spans[cap.top].append(plan.x_top)
+        spans[cap.bottom].append(plan.x_bottom)
     track_of = _assign_tracks({n: (min(xs), max(xs)) for n, xs in spans.items()}, P)
     n_tracks = max(track_of.values(), default=-1) + 1
     ch_y0 = snap_up(n_height + t.metal_space)
@@ -204,76 +205,7 @@ def place_and_route(circuit: Circuit, variant: MetalStack, order: dict[str, list
         pin(c, net, "metal3", left_edge + half, track_y[net], orientation=180)
 
     # ---------------------------------------------------------------- MIM capacitors
-    for cap, (x_top, x_bottom) in zip(mims, cap_x, strict=True):
-        _connect_mim(c, cap, stack, x_top, x_bottom, track_y, variant)
+    for cap, plan in zip(mims, plans, strict=True):
+        draw_connected_mim(c, plan, cap.width, cap.length, stack, variant.top_metal_thickness,
+                           track_y[cap.top], track_y[cap.bottom])
     return out
-
-
-def _cap_layout(stack: MimStack) -> tuple[float, float]:
-    """Offsets from a MIM's top-plate landing to its FuseTop and to its bottom-plate via."""
-    t = tech()
-    clearance = value(f"{stack.prefix}.1") + VIRTUAL_PLATE_GROW
-    to_fusetop = snap_up(t.wire / 2 + clearance + t.metal_space)
-    overlap = value(f"{stack.prefix}.3")
-    return to_fusetop, snap(to_fusetop - overlap / 2)
-
-
-def _cap_columns(mims: list[Mim], right: float, stack: MimStack | None) -> list[tuple[float,
-                                                                                      float]]:
-    """x of each MIM's top-plate landing and of its bottom-plate via, left to right."""
-    if not mims:
-        return []
-    t = tech()
-    out = []
-    x = snap(right + 2 * t.pitch)
-    to_fusetop, to_bottom_via = _cap_layout(stack)
-    overlap = value(f"{stack.prefix}.3")
-    for cap in mims:
-        out.append((x, snap(x + to_bottom_via)))
-        x = snap(x + to_fusetop + cap.width + overlap + 2 * t.pitch + to_fusetop)
-    return out
-
-
-def _connect_mim(c: gf.Component, cap: Mim, stack: MimStack, x_top: float, x_bottom: float,
-                 track_y: dict[str, float], variant: MetalStack) -> None:
-    """Place a MIM beside its trunks: plate via from the bottom trunk, top plate via a landing."""
-    t = tech()
-    to_fusetop, _ = _cap_layout(stack)
-    y_top, y_bottom = track_y[cap.top], track_y[cap.bottom]
-    overlap = value(f"{stack.prefix}.3")
-    strip = snap_up(max(top_metal_width(variant.top_metal_thickness), t.wire))
-    fy0 = snap((y_top + y_bottom - cap.length) / 2)
-    if max(abs(y_top - y_bottom), strip) > cap.length / 2:
-        raise ValueError(f"{cap.name}: trunks too far apart for a {cap.length} um MIM")
-    fx0 = snap(x_top + to_fusetop)
-    draw_mim(c, cap.width, cap.length, stack, fx0, fy0, variant.top_metal_thickness)
-    # bottom plate: Via3-style cut from the trunk metal up to the plate, outside FuseTop
-    _via_up(c, "metal3", stack.plate, x_bottom, y_bottom)
-    # top plate: landing island (trunk -> plate metal -> via up -> top metal), then a strip;
-    # a thick (30K) top metal needs a 2x2 via array where it is contacted (MT30.8)
-    _via_up(c, "metal3", stack.plate, x_top, y_top)
-    _via_array(c, stack.up_via, x_top, y_top, 2 if variant.top_metal_thickness == "30K" else 1)
-    pad = snap_up(max(strip, (value("MT.4") ** 0.5) if stack.top_is_last else t.wire))
-    rect(c, stack.top, x_top - pad / 2, y_top - pad / 2, fx0 + overlap, y_top + strip / 2)
-    rect(c, stack.top, x_top - pad / 2, y_top - pad / 2, x_top + pad / 2, y_top + pad / 2)
-
-
-def _via_array(c: gf.Component, name: str, x: float, y: float, n: int) -> None:
-    """n x n cuts of via `name` centred at (x, y), with pads on both metals around them."""
-    if n == 1:
-        via(c, name, x, y)
-        return
-    t = tech()
-    level = int(name.removeprefix("via"))
-    half = (n * t.via + (n - 1) * t.via_space) / 2 + (t.wire - t.via) / 2
-    for metal in (metal_name(level), metal_name(level + 1)):
-        rect(c, metal, x - half, y - half, x + half, y + half)
-    cuts(c, name, x - half, y - half, x + half, y + half, t.via, t.via_space,
-         (t.wire - t.via) / 2)
-
-
-def _via_up(c: gf.Component, low: str, high: str, x: float, y: float) -> None:
-    """A stack of single vias from metal `low` up to metal `high` at (x, y)."""
-    order = METALS_BY_LEVELS[6]
-    for level in range(order.index(low) + 1, order.index(high) + 1):
-        via(c, f"via{level}", x, y)

@@ -64,7 +64,9 @@ def _checks(metal: str, up: str, below: str) -> dict[str, Find]:
         "8a": lambda L, r: ops.area_below(L.fusetop, L.area(r)),
         "8b": lambda L, r: ops.area_above(L.fusetop, L.area(r)),
         "9": lambda L, r: ops.space(_top_plate_vias(L, up), L.d(r)),
-        "10": lambda L, r: L.drawn(below) & (L.drawn(metal) & L.fusetop),
+        # the plate may only be contacted from above: any via from below touching the
+        # (virtual) bottom plate fails, under FuseTop or in the plate's margin
+        "10": lambda L, r: L.drawn(below).interacting(L.mim_virtual_plate),
         "11": lambda L, r: ops.overlap_area_above(L.drawn(metal).interacting(L.fusetop),
                                                   L.fusetop, L.area(r)),
     }
