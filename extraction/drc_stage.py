@@ -1,29 +1,51 @@
-"""Stage entry point: built-in DRC of every design cell and the top level."""
+"""Stage entry point: built-in DRC of every design cell and the top level, plus the sign-off
+deck named in flow.yaml (run by an external KLayout application) when there is one."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from extraction.drc.engine import run_drc
-from extraction.targets import targets
+from extraction.external import run_external_drc
+from extraction.targets import Target, targets
 from sgdr_flow.stage import StageContext, StageResult, disabled
+
+
+def _external(ctx: StageContext, target: Target) -> dict[str, Any]:
+    spec = ctx.config.checks.drc.external
+    ctx.progress.step(f"sign-off DRC {target.name} ({spec.deck.name})")
+    result = run_external_drc(spec, target.gds, target.name, ctx.config.pdk.variant,
+                              ctx.out / f"{target.name}.external.lyrdb")
+    result.write_json(ctx.out / f"{target.name}.external.json")
+    return {"clean": result.clean, "violations": result.violation_count,
+            "by_rule": result.by_rule(), "seconds": round(result.seconds, 3),
+            "lyrdb": f"{target.name}.external.lyrdb"}
 
 
 def run(ctx: StageContext) -> StageResult:
     config = ctx.config.checks.drc
     if not config.enabled:
         return disabled("checks.drc.enabled")
-    results = {}
+    results, external = {}, {}
     checked: set[str] = set()
     for target in targets(ctx):
         ctx.progress.step(f"DRC {target.name}")
         result = run_drc(target.gds, target.name, ctx.config.pdk.variant, skip=config.skip_rules,
-                         progress=lambda rule, i, n, name=target.name: ctx.progress.step(
-                             f"DRC {name}: {rule}", i, n))
+                         deep=None, progress=lambda rule, i, n, name=target.name:
+                         ctx.progress.step(f"DRC {name}: {rule}", i, n))
         result.write_json(ctx.out / f"{target.name}.json")
         result.write_lyrdb(ctx.out / f"{target.name}.lyrdb")
         checked.update(r.check.name for r in result.results)
         results[target.name] = {"clean": result.clean, "violations": result.violations,
                                 "by_rule": result.by_rule(), "seconds": round(result.seconds, 3),
                                 "lyrdb": f"{target.name}.lyrdb"}
+        if config.external:
+            external[target.name] = _external(ctx, target)
     clean = all(r["clean"] for r in results.values())
-    return StageResult({"status": "ok" if clean else "failed", "clean": clean,
-                        "rules_checked": len(checked), "cells": results}, passed=clean)
+    signed_off = all(r["clean"] for r in external.values())
+    summary: dict[str, Any] = {"status": "ok" if clean and signed_off else "failed",
+                               "clean": clean, "rules_checked": len(checked), "cells": results}
+    if config.external:
+        summary["external"] = {"deck": str(config.external.deck), "clean": signed_off,
+                               "cells": external}
+    return StageResult(summary, passed=clean and signed_off)

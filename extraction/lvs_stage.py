@@ -1,17 +1,30 @@
-"""Stage entry point: built-in LVS of every design cell and the top level (.lvsdb for PEX)."""
+"""Stage entry point: built-in LVS of every design cell and the top level (.lvsdb for PEX),
+plus the sign-off LVS deck named in flow.yaml when there is one."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from extraction.external import run_external_lvs
 from extraction.lvs.engine import run_lvs
-from extraction.targets import targets
+from extraction.targets import Target, targets
 from sgdr_flow.stage import StageContext, StageResult, disabled
+
+
+def _external(ctx: StageContext, target: Target) -> dict[str, Any]:
+    spec = ctx.config.checks.lvs.external
+    ctx.progress.step(f"sign-off LVS {target.name} ({spec.deck.name})")
+    result = run_external_lvs(spec, target.gds, target.netlist, target.name,
+                              ctx.config.pdk.variant, ctx.out / f"{target.name}.external.lvsdb")
+    result.write_json(ctx.out / f"{target.name}.external.json")
+    return {**result.as_json(), "lvsdb": f"{target.name}.external.lvsdb"}
 
 
 def run(ctx: StageContext) -> StageResult:
     config = ctx.config.checks.lvs
     if not config.enabled:
         return disabled("checks.lvs.enabled")
-    results = {}
+    results, external = {}, {}
     for target in targets(ctx):
         ctx.progress.step(f"LVS {target.name}")
         result = run_lvs(target.gds, target.netlist, target.name, ctx.config.pdk.variant,
@@ -19,6 +32,13 @@ def run(ctx: StageContext) -> StageResult:
         result.write_json(ctx.out / f"{target.name}.json")
         result.write_lvsdb(ctx.out / f"{target.name}.lvsdb")
         results[target.name] = {**result.as_json(), "lvsdb": f"{target.name}.lvsdb"}
+        if config.external:
+            external[target.name] = _external(ctx, target)
     match = all(r["match"] for r in results.values())
-    return StageResult({"status": "ok" if match else "failed", "match": match, "cells": results},
-                       passed=match)
+    signed_off = all(r["match"] for r in external.values())
+    summary: dict[str, Any] = {"status": "ok" if match and signed_off else "failed",
+                               "match": match, "cells": results}
+    if config.external:
+        summary["external"] = {"deck": str(config.external.deck), "match": signed_off,
+                               "cells": external}
+    return StageResult(summary, passed=match and signed_off)

@@ -1,0 +1,48 @@
+"""The drc and lvs stages of the flow, with a sign-off deck run by the KLayout application."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sgdr_flow.cli import main
+
+DATA = Path(__file__).parent / "data"
+KLAYOUT = shutil.which("klayout")
+
+FLOW = """
+design:
+  n_synapses: 1
+  cells:
+    synapse: {{cell: sgdr_synapse, capacitance_ff: 300}}
+    bias: {{cell: bias_network}}
+    tl: {{cell: translinear_loop}}
+checks:
+  drc:
+    external: {{klayout: {klayout}, deck: {drc}}}
+  lvs:
+    external: {{klayout: {klayout}, deck: {lvs}}}
+report:
+  plots: false
+"""
+
+
+@pytest.mark.skipif(KLAYOUT is None, reason="needs the KLayout application (setup installs it)")
+def test_sign_off_decks_run_beside_the_built_in_checks(tmp_path):
+    path = tmp_path / "flow.yaml"
+    path.write_text(FLOW.format(klayout=KLAYOUT, drc=DATA / "tiny.drc", lvs=DATA / "tiny.lvs"))
+    main(["run", str(path), "--only", "cells", "layout", "drc", "lvs"])
+    build = tmp_path / "build"
+    drc = json.loads((build / "drc" / "summary.json").read_text())
+    assert drc["clean"] and drc["external"]["clean"]
+    assert set(drc["external"]["cells"]) == {"synapse", "bias", "tl", "sgdr_array"}
+    external = json.loads((build / "drc" / "tl.external.json").read_text())
+    assert {"DF.1a", "M1.2a"} <= set(external["rules_checked"])
+    assert (build / "drc" / "tl.external.lyrdb").is_file()
+    lvs = json.loads((build / "lvs" / "summary.json").read_text())
+    assert lvs["match"]
+    assert "sgdr_array" in lvs["external"]["cells"]
+    assert (build / "lvs" / "tl.external.lvsdb").is_file()
