@@ -154,22 +154,24 @@ def _fmt(value_um: float) -> str:
     return f"{value_um:.6g}u"
 
 
+def _card(device: Device, model: str, mim_dim, tail: str) -> str:
+    if isinstance(device, Mos):
+        return (f"X{device.name} {device.d} {device.g} {device.s} {device.b} {model} "
+                f"w={_fmt(device.w)} l={_fmt(device.l)} nf={device.nf}{tail}")
+    return (f"X{device.name} {device.top} {device.bottom} {model} "
+            f"c_width={mim_dim(device.width)} c_length={mim_dim(device.length)}{tail}")
+
+
 def lvs_card(device: Device) -> str:
     """One device as the PDK's schematics write it (xschem `X` cards, SI units)."""
-    if isinstance(device, Mos):
-        return (f"X{device.name} {device.d} {device.g} {device.s} {device.b} {device.lvs_name} "
-                f"w={_fmt(device.w)} l={_fmt(device.l)} nf={device.nf} m=1")
-    return (f"X{device.name} {device.top} {device.bottom} {device.lvs_name} "
-            f"c_width={_fmt(device.width)} c_length={_fmt(device.length)} m=1")
+    return _card(device, device.lvs_name, _fmt, " m=1")
 
 
 def sim_card(device: Device) -> str:
-    """One device for ngspice with the installed PDK's model names (W total, nf fingers)."""
-    if isinstance(device, Mos):
-        return (f"X{device.name} {device.d} {device.g} {device.s} {device.b} {device.model} "
-                f"w={_fmt(device.w)} l={_fmt(device.l)} nf={device.nf}")
-    return (f"X{device.name} {device.top} {device.bottom} {device.model} "
-            f"c_width={device.width * 1e-6:.6g} c_length={device.length * 1e-6:.6g}")
+    """One device for ngspice with the installed PDK's model names (W total, nf fingers).
+
+    The MIM model takes its plate size in metres, unlike the `u`-suffixed LVS card."""
+    return _card(device, device.model, lambda um: f"{um * 1e-6:.6g}", "")
 
 
 def subckt(circuit: Circuit, card) -> str:

@@ -81,6 +81,7 @@ def implant_nwell_core(L: Layers) -> kdb.Region:
 
 @derived
 def implant_nwell_rim(L: Layers) -> kdb.Region:
+    """Nwell outside DNWELL less than 0.43 um inside its edge."""
     return L.implant_nwell_n_dn - L.implant_nwell_core
 
 
