@@ -18,7 +18,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-QUICK = {"drc_lvs": ["--nx", "5", "--ny", "5", "--repeat", "1"]}
+QUICK = {"drc_lvs": ["--nx", "5", "--ny", "5", "--repeat", "1"],
+         "flow_stages": ["--upto", "pex"]}
 # extra arguments from the environment, e.g. FOUNDRY_DRC=/path/gf180mcu.drc make bench
 FOUNDRY = ("drc_lvs", "pattern_xcheck")
 
