@@ -52,20 +52,34 @@ def mim_stack(variant: MetalStack) -> MimStack:
                     metals[level], level + 1 == variant.metal_levels, "MIMTM")
 
 
+def plate_for(capacitance_ff: float, aspect: float = 1.0,
+              density: float = 2.0) -> tuple[float, float]:
+    """FuseTop width and length (width = aspect x length, snapped up to the grid) with at least
+    the model's area plus fringe capacitance asked for. A wide, low plate (aspect > 1) lines up
+    with a cell's transistor rows instead of setting the cell's height."""
+    ca, cp = AREA_CAP_FF_PER_UM2[density], PERIMETER_CAP_FF_PER_UM[density]
+    # ca a l^2 + 2 cp (1 + a) l - C = 0
+    b = 2 * cp * (1 + aspect)
+    length = snap_up((-b + math.sqrt(b * b + 4 * ca * aspect * capacitance_ff)) / (2 * ca * aspect))
+    width = length if aspect == 1.0 else snap_up(
+        (capacitance_ff - 2 * cp * length) / (ca * length + 2 * cp))
+    low, high = value("MIMTM.8a"), value("MIMTM.8b")
+    if not low <= width * length <= high:
+        raise FlowError(f"a {capacitance_ff:g} fF MIM needs {width:.2f} x {length:.2f} um, an "
+                        f"area outside the {low:g}..{high:g} um^2 the MIM rules allow")
+    return width, length
+
+
 def side_for(capacitance_ff: float, density: float = 2.0) -> float:
     """FuseTop side (um) of a square MIM with the model's area and fringe capacitance."""
-    ca, cp = AREA_CAP_FF_PER_UM2[density], PERIMETER_CAP_FF_PER_UM[density]
-    side = (-4 * cp + math.sqrt(16 * cp * cp + 4 * ca * capacitance_ff)) / (2 * ca)
-    low = math.sqrt(value("MIMTM.8a"))
-    high = math.sqrt(value("MIMTM.8b"))
-    if not low <= side <= high:
-        raise FlowError(f"a {capacitance_ff:g} fF MIM needs a {side:.2f} um side, outside the "
-                        f"{low:g}..{high:g} um the MIM rules allow")
-    return snap_up(side)
+    return plate_for(capacitance_ff, 1.0, density)[0]
 
 
-def capacitance_ff(side: float, density: float = 2.0) -> float:
-    return AREA_CAP_FF_PER_UM2[density] * side * side + PERIMETER_CAP_FF_PER_UM[density] * 4 * side
+def capacitance_ff(width: float, density: float = 2.0, length: float | None = None) -> float:
+    """The model's capacitance of a FuseTop width x length (a square when length is None)."""
+    length = width if length is None else length
+    return (AREA_CAP_FF_PER_UM2[density] * width * length
+            + PERIMETER_CAP_FF_PER_UM[density] * 2 * (width + length))
 
 
 @dataclass(frozen=True)
@@ -183,14 +197,18 @@ def _landing(c: gf.Component, stack: MimStack, top: TopMetal, x: float, y: float
 
 def draw_connected_mim(c: gf.Component, plan: MimPlan, width: float, length: float,
                        stack: MimStack, thickness: str, y_top: float,
-                       y_bottom: float) -> MimGeometry:
+                       y_bottom: float, centre: float | None = None) -> MimGeometry:
     """The MIM between its landings; the bottom plate is reached from above through a top-metal
-    strip and vias in the plate's rim, the top plate through a strip to its metal."""
+    strip and vias in the plate's rim, the top plate through a strip to its metal. FuseTop is
+    centred on `centre` (default: between the trunks) as far as both strips stay on it."""
     top = top_metal(stack, thickness)
-    fy0 = snap((y_top + y_bottom - length) / 2)
-    if abs(y_top - y_bottom) + top.pad > length:
+    lowest = max(y_top, y_bottom) + top.pad / 2 - length
+    highest = min(y_top, y_bottom) - top.pad / 2
+    if lowest > highest:
         raise ValueError(f"trunks {abs(y_top - y_bottom):.2f} um apart do not fit a "
                          f"{length} um long MIM")
+    middle = (y_top + y_bottom) / 2 if centre is None else centre
+    fy0 = snap(min(max(middle - length / 2, lowest), highest))
     g = draw_mim(c, width, length, stack, plan.fusetop_x, fy0, thickness)
     half = top.width / 2
     _landing(c, stack, top, plan.x_bottom, y_bottom)

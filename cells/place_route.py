@@ -207,5 +207,5 @@ def place_and_route(circuit: Circuit, variant: MetalStack, order: dict[str, list
     # ---------------------------------------------------------------- MIM capacitors
     for cap, plan in zip(mims, plans, strict=True):
         draw_connected_mim(c, plan, cap.width, cap.length, stack, variant.top_metal_thickness,
-                           track_y[cap.top], track_y[cap.bottom])
+                           track_y[cap.top], track_y[cap.bottom], centre=row_top / 2)
     return out

@@ -3,12 +3,11 @@ choice per metal-stack variant, and the stand-alone MIM cell."""
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pytest
 
-from cells.mim import capacitance_ff, mim_cap, mim_stack, side_for
+from cells.mim import capacitance_ff, mim_cap, mim_stack, plate_for, side_for
 from extraction.drc.engine import run_drc
 from pdk.gf180mcu.rules import GRID_UM, value
 from pdk.gf180mcu.rules.mim import AREA_CAP_FF_PER_UM2, PERIMETER_CAP_FF_PER_UM
@@ -40,10 +39,22 @@ def test_side_for_is_monotonic() -> None:
 
 @pytest.mark.parametrize("c", [1.0, 30.0, 25000.0])
 def test_capacitance_outside_the_mim_area_rules_is_refused(c: float) -> None:
-    """MIMTM.8a/8b bound the area; the message gives the side and the allowed range."""
-    low, high = math.sqrt(value("MIMTM.8a")), math.sqrt(value("MIMTM.8b"))
-    with pytest.raises(FlowError, match=rf"outside the {low:g}\.\.{high:g} um"):
+    """MIMTM.8a/8b bound the area; the message gives the size and the allowed range."""
+    low, high = value("MIMTM.8a"), value("MIMTM.8b")
+    with pytest.raises(FlowError, match=rf"outside the {low:g}\.\.{high:g} um\^2"):
         side_for(c)
+
+
+@pytest.mark.parametrize("aspect", [0.25, 2.0, 8.0])
+@pytest.mark.parametrize("c", [500.0, 6000.0])
+def test_plate_for_a_wide_plate_holds_the_value_on_the_grid(c: float, aspect: float) -> None:
+    width, length = plate_for(c, aspect)
+    for side in (width, length):
+        assert abs(side / GRID_UM - round(side / GRID_UM)) < 1e-6
+    assert width / length == pytest.approx(aspect, rel=0.01)
+    assert capacitance_ff(width, length=length) >= c
+    assert capacitance_ff(width - GRID_UM, length=length) < c
+    assert capacitance_ff(width, length=length) == pytest.approx(c, rel=0.002)
 
 
 def test_mim_stack_follows_the_variant() -> None:
