@@ -6,12 +6,26 @@ dI_w/dt = I_w I_cap / (C n U_T). The update loop injects I_cap = I_tau x t / w (
 alternating translinear loop whose last device is the virtual weight device on v_c, so it divides
 by I_w); a constant sink I_lambda on v_c gives dw/dt = (I_tau / (C n U_T)) (x t - (I_lambda /
 I_tau) w): a first-order low-pass whose time constant C n U_T / I_lambda is set by a bias current.
+
+Sizing (weak inversion, I = m I_s exp(V_G/(n U_T) - V_S/U_T) for a device m units wide): the loop
+gives T = I_in (I_eta / I_w) (I_x / I_ug) (m2 m4) / (m3 m5), so only the ratio matters. The two
+devices that set the shared sources are the wide ones (m2 = m5 = k) and the two that carry the
+signal are unit devices (m3 = m4 = 1): the gain stays 1 while
+
+  node b (gradient core):  exp(V_b / U_T) = k I_eta / I_ug
+  node d (update branch):  exp(V_d / U_T) = k I_w / I_in
+
+both must stay well above ground (the feedback devices F2, F5 cannot pull below vss), so k buys
+headroom for small eta (small I_eta) and for small weights or large targets (I_in > I_w), and the
+x-dependent node c only carries unit gates (fast). The PMOS mirror that turns the branch current
+into the capacitor current (PD/PO) has its own length `lm`: its output drain sits on v_c, which
+swings with the weight, and a longer channel keeps its drain-induced gain change small.
 """
 
 from __future__ import annotations
 
 from cells.circuit import Circuit, Mim, Mos
-from cells.mim import side_for
+from cells.mim import plate_for
 from cells.registry import analog_cell
 from cells.translinear import folded
 
@@ -20,49 +34,52 @@ from cells.translinear import folded
 def gradient_core(w: float = 2.0, l: float = 2.0, k: int = 8) -> Circuit:  # noqa: E741
     """Shared front of the update loop: node c carries the x-dependent gate voltage.
 
-    M2 (gate on the eta line) is forced to I_ug by the feedback F2; M3 is the x diode on the
-    shared source b. Pins: x (PMOS gate line of the input current), eta, ug (PMOS gate line of
-    the unit current), c, vdd, vss."""
+    M2 (gate on the eta line, k units) is forced to I_ug by the feedback F2; M3 (one unit) is the
+    x diode on the shared source b. Pins: x (PMOS gate line of the input current), eta, ug (PMOS
+    gate line of the unit current), c, vdd, vss."""
     c = Circuit("gradient_core", ["x", "eta", "ug", "c", "vdd", "vss"], sensitive=["b", "c"])
     c.add(Mos("PU", "pmos", "f2", "ug", "vdd", "vdd", w, l))
     c.add(folded("M2", "nmos", "f2", "eta", "b", "vss", k * w, l))
     c.add(folded("F2", "nmos", "b", "f2", "vss", "vss", w, l))
     c.add(Mos("PX", "pmos", "c", "x", "vdd", "vdd", w, l))
-    c.add(folded("M3", "nmos", "c", "c", "b", "vss", k * w, l))
+    c.add(folded("M3", "nmos", "c", "c", "b", "vss", w, l))
     return c
 
 
 @analog_cell()
-def update_branch(w: float = 2.0, l: float = 2.0, k: int = 8) -> Circuit:  # noqa: E741
+def update_branch(w: float = 2.0, l: float = 2.0, k: int = 8,  # noqa: E741
+                  lm: float | None = None) -> Circuit:
     """One product branch T = I_eta I_x I_in / (I_ug I_w), sourced into `o` by a PMOS mirror.
 
-    M5 (gate on v_c) is forced to the input current copied from the PMOS gate line `gin` by the
-    feedback F5; M4 (gate on c) shares its source d and carries T. Pins: vc, c, gin, o, vdd,
-    vss."""
+    M5 (gate on v_c, k units) is forced to the input current copied from the PMOS gate line `gin`
+    by the feedback F5; M4 (gate on c, one unit) shares its source d and carries T; the mirror
+    PD/PO (length lm, default l) sources it into `o`. Pins: vc, c, gin, o, vdd, vss."""
     c = Circuit("update_branch", ["vc", "c", "gin", "o", "vdd", "vss"], sensitive=["d"])
     c.add(Mos("PI", "pmos", "f5", "gin", "vdd", "vdd", w, l))
     c.add(folded("M5", "nmos", "f5", "vc", "d", "vss", k * w, l))
     c.add(folded("F5", "nmos", "d", "f5", "vss", "vss", w, l))
-    c.add(folded("M4", "nmos", "p", "c", "d", "vss", k * w, l))
-    c.add(Mos("PD", "pmos", "p", "p", "vdd", "vdd", w, l))
-    c.add(Mos("PO", "pmos", "o", "p", "vdd", "vdd", w, l))
+    c.add(folded("M4", "nmos", "p", "c", "d", "vss", w, l))
+    c.add(Mos("PD", "pmos", "p", "p", "vdd", "vdd", w, lm or l))
+    c.add(Mos("PO", "pmos", "o", "p", "vdd", "vdd", w, lm or l))
     return c
 
 
 @analog_cell()
 def log_integrator(w: float = 2.0, l: float = 2.0, k: int = 8,  # noqa: E741
-                   capacitance_ff: float = 1000.0) -> Circuit:
+                   capacitance_ff: float = 1000.0, lm: float | None = None,
+                   cap_aspect: float = 1.0) -> Circuit:
     """Bernoulli-cell integrator: input currents x (pin x is its PMOS diode) and t (PMOS gate
-    line), biases eta, ug, lam; state node vc on a MIM; readout device current into `out`."""
+    line), biases eta, ug, lam; state node vc on a MIM; readout device current into `out`;
+    lm is the length of the mirror that drives vc (default l); cap_aspect the MIM's width over
+    its length (a wide, low plate beside the rows keeps the cell low)."""
     c = Circuit("log_integrator", ["x", "t", "eta", "ug", "lam", "vc", "out", "vdd", "vss"],
                 sensitive=["vc"])
     c.add(Mos("PXD", "pmos", "x", "x", "vdd", "vdd", w, l))
     c.instantiate("core", gradient_core(w, l, k), x="x", eta="eta", ug="ug", c="c", vdd="vdd",
                   vss="vss")
-    c.instantiate("bt", update_branch(w, l, k), vc="vc", c="c", gin="t", o="vc", vdd="vdd",
+    c.instantiate("bt", update_branch(w, l, k, lm), vc="vc", c="c", gin="t", o="vc", vdd="vdd",
                   vss="vss")
     c.add(Mos("ML", "nmos", "vc", "lam", "vss", "vss", w, l))
     c.add(Mos("MW", "nmos", "out", "vc", "vss", "vss", w, l))
-    side = side_for(capacitance_ff)
-    c.add(Mim("C", "vc", "vss", side, side))
+    c.add(Mim("C", "vc", "vss", *plate_for(capacitance_ff, cap_aspect)))
     return c

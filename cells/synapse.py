@@ -21,16 +21,19 @@ SYNAPSE_PINS = ["x", "t", "y", "eta", "uf", "ug", "lam", "wmon", "vdd", "vss"]
 
 @analog_cell()
 def sgdr_synapse(w: float = 2.0, l: float = 2.0, k: int = 8,  # noqa: E741
-                 capacitance_ff: float = 1000.0) -> Circuit:
+                 capacitance_ff: float = 1000.0, lm: float | None = None,
+                 cap_aspect: float = 1.0) -> Circuit:
     """One weight: pins x (input current, drawn out of the pin), t and y (PMOS gate lines of the
     target and of the sum node; y also collects this synapse's w*x), eta, uf, ug, lam (bias gate
-    lines), wmon (weight readout current), vdd, vss."""
+    lines), wmon (weight readout current), vdd, vss. k: width (units) of the loop devices that
+    set the shared sources (headroom, see integrator.py); lm: length of the mirrors whose drains
+    sit on the weight node (default l); cap_aspect: the weight MIM's width over its length."""
     c = Circuit("sgdr_synapse", list(SYNAPSE_PINS))
-    c.instantiate("int", log_integrator(w, l, k, capacitance_ff), x="x", t="t", eta="eta",
-                  ug="ug", lam="lam", vc="vc", out="wmon", vdd="vdd", vss="vss")
-    c.instantiate("by", update_branch(w, l, k), vc="vc", c="int_c", gin="y", o="ny", vdd="vdd",
-                  vss="vss")
-    c.instantiate("mn", current_mirror("nmos", w, l, "1:1"), **{"in": "ny"}, out="vc",
+    c.instantiate("int", log_integrator(w, l, k, capacitance_ff, lm, cap_aspect), x="x", t="t",
+                  eta="eta", ug="ug", lam="lam", vc="vc", out="wmon", vdd="vdd", vss="vss")
+    c.instantiate("by", update_branch(w, l, k, lm), vc="vc", c="int_c", gin="y", o="ny",
+                  vdd="vdd", vss="vss")
+    c.instantiate("mn", current_mirror("nmos", w, lm or l, "1:1"), **{"in": "ny"}, out="vc",
                   vss="vss")
     c.add(Mos("PXF", "pmos", "xf", "x", "vdd", "vdd", w, l))
     c.instantiate("fwd", translinear_core(w, l, 1), ga="vc", gc="uf", ib="xf", out="y",

@@ -30,7 +30,8 @@ def test_integrator_structure() -> None:
     assert by_name["bt_M5"].g == "vc"                              # the divide-by-w device
     assert by_name["bt_PO"].d == "vc"                              # the update current
     assert circuit.sensitive_nets() == ["bt_d", "c", "core_b", "vc"]
-    assert by_name["core_M2"].w == by_name["core_M3"].w == 16.0    # k units
+    assert by_name["core_M2"].w == by_name["bt_M5"].w == 16.0      # k units: node headroom
+    assert by_name["core_M3"].w == by_name["bt_M4"].w == 2.0       # unit signal devices
     assert by_name["core_M2"].nf == 4                              # folded at 4 um
 
 

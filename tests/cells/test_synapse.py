@@ -40,6 +40,9 @@ SYNAPSES = [
     {},
     {"w": 1.0, "l": 1.0, "k": 4, "capacitance_ff": 200.0},
     {"w": 4.0, "l": 0.5, "k": 2, "capacitance_ff": 2000.0},
+    {"w": 1.0, "l": 1.0, "k": 8, "capacitance_ff": 6000.0, "lm": 2.0},
+    {"w": 1.0, "l": 1.0, "k": 8, "capacitance_ff": 6000.0, "lm": 2.0, "cap_aspect": 8.0},
+    {"capacitance_ff": 1000.0, "cap_aspect": 0.5},
 ]
 
 
@@ -60,3 +63,15 @@ def test_synapse_area_grows_with_capacitance(tmp_path: Path) -> None:
     areas = [run_checks("sgdr_synapse", {"capacitance_ff": c}, tmp_path, name=f"s{i}").area
              for i, c in enumerate((200.0, 1000.0, 2000.0))]
     assert all(b > a for a, b in itertools.pairwise(areas)), areas
+
+
+def test_a_wide_plate_lines_up_with_the_rows(tmp_path: Path) -> None:
+    """The same 6 pF as a plate 8 times wider than long: the cell is lower and smaller."""
+    params = {"w": 1.0, "l": 1.0, "k": 8, "capacitance_ff": 6000.0, "lm": 2.0}
+    square = run_checks("sgdr_synapse", params, tmp_path, name="square")
+    wide = run_checks("sgdr_synapse", {**params, "cap_aspect": 8.0}, tmp_path, name="wide")
+    def height(checked) -> float:
+        return checked.built.bbox_um[3] - checked.built.bbox_um[1]
+
+    assert height(wide) < 0.5 * height(square)
+    assert wide.area < 0.7 * square.area
