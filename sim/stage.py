@@ -12,6 +12,7 @@ import numpy as np
 
 from sgdr_flow.stage import StageContext, StageResult, disabled
 from sim import metrics as m
+from sim.calibrate import calibrate
 from sim.characterize import weak_inversion
 from sim.golden import sgdr_ode
 from sim.netlists import CellNetlist, extracted_netlist, schematic_netlist
@@ -87,22 +88,37 @@ def learning_task(ctx: StageContext, eta_scale: float = 1.0) -> Task:
 
 def _learning_jobs(ctx: StageContext, netlists: list[Netlists],
                    c_farad: float) -> tuple[list[Job], dict[str, Any]]:
+    """One learning job per sweep run and netlist. Every run's bias currents are first trimmed
+    by the calibration (sim/calibrate.py) on the schematic array, with a test pattern of its own;
+    the plan records the measured gains and the nominal and corrected currents."""
     tb = ctx.config.simulation.testbenches.learning
     pdk = ctx.config.pdk
     synapse = ctx.summary("cells")["cells"][ctx.config.design.synapse]["params"]
     unit = weak_inversion(synapse["w"], synapse["l"], tb.v_readout, pdk.corner,
                           pdk.temperature_c)
+    schematic = schematic_netlist(ctx.stage_dir("layout"), ctx.config.design.top)
+    n = ctx.config.design.n_synapses
     jobs: list[Job] = []
     plan: dict[str, Any] = {"n_slope": unit.n, "i_s_a": unit.i_s, "runs": {}}
     for label, eta_s, lam_s, bias_s in _sweep(tb):
         eta, lam = tb.eta_per_s * eta_s * bias_s, tb.lam * lam_s
-        bias = biases(tb, eta, lam, c_farad, unit.n, pdk.temperature_c, bias_s)
+        nominal = biases(tb, eta, lam, c_farad, unit.n, pdk.temperature_c, bias_s)
         period = tb.sample_period_s / bias_s
-        v0 = unit.gate_for(tb.w0 * bias.i_w0)
+        v0 = unit.gate_for(tb.w0 * nominal.i_w0)
+        ctx.progress.step(f"calibrating the bias currents for {label}")
+        try:
+            bias, record = calibrate(schematic, [_weight_node("schematic", "A", i)
+                                                 for i in range(n)],
+                                     tb, nominal, eta, lam, v0, period, pdk.corner,
+                                     pdk.temperature_c, label, ctx.out)
+            calibration = record.as_json()
+        except RuntimeError as exc:  # the runs go ahead untrimmed, and the report says so
+            bias, calibration = nominal, {"error": str(exc)}
         task = learning_task(ctx, eta_s)
         plan["runs"][label] = {"eta_per_s": eta, "lam": lam, "bias_scale": bias_s,
                                "eta_scale": eta_s, "period_s": period,
-                               "samples": task.samples, "biases_a": vars(bias)}
+                               "samples": task.samples, "biases_a": vars(bias),
+                               "calibration": calibration}
         for nl in netlists:
             if label != "nominal" and nl.kind not in tb.sweep_netlists:
                 continue

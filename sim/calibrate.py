@@ -1,0 +1,211 @@
+"""Bias-current trim of the learning array, measured on the schematic with a test pattern.
+
+The bias formulas (`sim.testbenches.biases`) assume ideal devices. On silicon, and already in the
+transistor-level simulation, the update loop, the leak and the forward multiplier have small
+systematic gain errors (moderate inversion, drain-induced barrier lowering, body effect of the
+loop devices whose sources sit above ground, the weight node's total capacitance and the fitted
+slope factor). The golden model is very sensitive to two of them: a 1 % error of the forward gain
+(the weight of y = sum w x against the target t in the update) or a 3 % error of lambda costs
+more than a bit of precision at 8 bits. A real chip gets these from a trim; this module is that
+trim, done once per requested (eta, lambda, bias scale):
+
+1. **Stimulus** (`pattern`): a periodic test pattern, not the scored stream. Every input takes
+   one of 5 levels (the midpoints of 5 equal bins of `x_range`, so mean and spread match the task's
+   inputs); over one 25-sample cycle each pair of synapses sees all 25 level pairs once (an
+   orthogonal array: synapse i uses level (a_i k + b_i (k // 5)) mod 5), and the target is
+   x . w_ref with a fixed reference weight vector spread over `w_range`. The pattern runs for
+   `SETTLE` time constants of the slowest mode of SGDr, eta (var(x) + lambda), so the weights
+   settle to their regularized fixed point, where lambda and the forward gain show.
+2. **Measurement**: the schematic array (never the extracted netlist) learns the pattern with the
+   bias currents of the requested eta and lambda; the weights are read exactly as in the scored
+   runs (`sim.testbenches.learning` / `measure_learning`).
+3. **Fit** (`fit_gains`): the golden model's exact gradient flow with three effective gains is
+   fitted (least squares over the whole trajectory) to the measured weights:
+   dw/dt = g_eta eta (x (t - g_f y) - g_lam lambda w), i.e. the update loop's gain g_eta, the leak's
+   gain g_lam (relative to the loop's: lambda_eff = g_lam lambda) and the forward gain g_f.
+4. **Correction** (`trimmed`): I_eta / g_eta (eta is proportional to I_eta), I_lambda /
+   (g_eta g_lam) (the leak rate eta lambda is proportional to I_lambda) and I_uf * g_f (y is
+   proportional to 1 / I_uf). Measurement and correction repeat (at most `ITERATIONS` times,
+   until every measured gain is within `TOLERANCE` of 1); the trims multiply.
+
+Why a learning pattern and not the leak alone (x = 0) or constant inputs: measured that way (the
+flow's first version of this trim) lambda came out 5-20 % off the lambda the array shows while it
+learns (with x = 0 the update loop is off; with every input constant its weight- and
+input-dependent gains are seen at one point only), and the worst sweep run lost about a bit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sgdr_flow.config import LearningTestbench
+from sim.golden import sgdr_ode
+from sim.netlists import CellNetlist
+from sim.ngspice import simulate
+from sim.task import Task
+from sim.testbenches import Biases, learning, measure_learning
+
+LEVELS = 5            # input levels of the pattern (a prime: the orthogonal-array construction)
+CYCLE = LEVELS ** 2   # samples in which every pair of synapses meets every pair of levels
+LINES = [(1, 0), (0, 1), (1, 1), (1, 2), (1, 3), (1, 4)]  # (a_i, b_i): pairwise independent mod 5
+SETTLE = 5.0          # pattern length in time constants of the slowest SGDr mode
+ITERATIONS = 3        # at most this many measure -> correct rounds ...
+TOLERANCE = 0.005     # ... stopping once a measurement finds every gain within 0.5 % of 1
+MIN_CYCLES = 2
+
+
+@dataclass(frozen=True)
+class Gains:
+    """Effective gains of the array against the golden model (1.0 is ideal)."""
+
+    eta: float       # update loop: eta_eff / eta
+    lam: float       # leak: lambda_eff / lambda
+    forward: float   # forward multiplier: weight of y against t in the update
+    rms: float       # RMS weight residual of the fit
+
+
+@dataclass
+class Calibration:
+    """What one run's trim measured and what it changed."""
+
+    samples: int                                  # pattern length per measurement
+    measured: list[Gains] = field(default_factory=list)   # one per iteration
+    nominal_a: dict[str, float] = field(default_factory=dict)    # before the trim
+    corrected_a: dict[str, float] = field(default_factory=dict)  # after it
+    trim: dict[str, float] = field(default_factory=dict)  # corrected / nominal
+    decks: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"method": "orthogonal-array test pattern on the schematic array, fit of the "
+                          "golden gradient flow with gains (eta, lambda, forward)",
+                "samples_per_measurement": self.samples,
+                "measured_gains": [asdict(g) for g in self.measured],
+                "nominal_currents_a": self.nominal_a, "corrected_currents_a": self.corrected_a,
+                "trim": self.trim, "decks": self.decks}
+
+
+def levels(x_range: tuple[float, float]) -> np.ndarray:
+    """Midpoints of LEVELS equal bins of the input range."""
+    lo, hi = x_range
+    return lo + (hi - lo) * (np.arange(LEVELS) + 0.5) / LEVELS
+
+
+def pattern_samples(n: int, tb: LearningTestbench, eta: float, lam: float,
+                    period: float) -> int:
+    """Whole cycles covering SETTLE time constants of the slowest mode, eta (var(x) + lambda)."""
+    spread = float(np.var(levels(tb.x_range)))
+    per_sample = eta * period * (spread + lam)
+    cycles = max(MIN_CYCLES, math.ceil(SETTLE / per_sample / CYCLE))
+    return cycles * CYCLE
+
+
+def pattern(n: int, tb: LearningTestbench, samples: int) -> Task:
+    """The calibration stimulus: the orthogonal-array input pattern and its targets."""
+    values = levels(tb.x_range)
+    k = np.arange(samples)
+    a, b = k % LEVELS, (k // LEVELS) % LEVELS
+    columns = []
+    for i in range(n):
+        ai, bi = LINES[i % len(LINES)]
+        columns.append(values[(ai * a + bi * b + i // len(LINES)) % LEVELS])
+    x = np.column_stack(columns)
+    lo, hi = tb.w_range
+    w_ref = np.linspace(lo, hi, n) if n > 1 else np.array([(lo + hi) / 2])
+    return Task(X=x, t=x @ w_ref, w_star=w_ref)
+
+
+def _model(task: Task, period: float, eta: float, lam: float, w0: np.ndarray,
+           grid: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Golden flow with gains p = (g_eta, g_lam, g_f): dw/dt = g_eta eta (x (t - g_f y) -
+    g_lam lam w) = eta' (x (t / g_f - y) - lam' w), eta' = g_eta g_f eta, lam' = g_lam lam / g_f."""
+    g_eta, g_lam, g_f = p
+    scaled = Task(task.X, task.t / g_f, task.w_star)
+    return sgdr_ode(scaled, period, eta * g_eta * g_f, lam * g_lam / g_f, w0, grid)
+
+
+def fit_gains(task: Task, period: float, eta: float, lam: float, weights: np.ndarray,
+              grid: np.ndarray, iterations: int = 50) -> Gains:
+    """Least-squares (Levenberg-Marquardt, numeric Jacobian) of the three gains."""
+    w = np.asarray(weights, dtype=float)
+    p = np.ones(3)
+    lower, upper = np.array([0.2, 0.2, 0.5]), np.array([5.0, 5.0, 2.0])
+
+    def residual(q: np.ndarray) -> np.ndarray:
+        return (_model(task, period, eta, lam, w[0], grid, q) - w).ravel()
+
+    r = residual(p)
+    cost, damping = float(r @ r), 1e-3
+    for _ in range(iterations):
+        jac = np.empty((r.size, 3))
+        for j in range(3):
+            step = 1e-6 * max(1.0, abs(p[j]))
+            q = p.copy()
+            q[j] += step
+            jac[:, j] = (residual(q) - r) / step
+        normal, gradient = jac.T @ jac, jac.T @ r
+        while True:
+            delta = np.linalg.solve(normal + damping * np.diag(np.diag(normal) + 1e-12),
+                                    -gradient)
+            trial = np.clip(p + delta, lower, upper)
+            r_trial = residual(trial)
+            cost_trial = float(r_trial @ r_trial)
+            if cost_trial < cost:
+                p, r, damping = trial, r_trial, max(damping / 10, 1e-9)
+                improved = cost - cost_trial
+                cost = cost_trial
+                break
+            damping *= 10
+            if damping > 1e8:
+                improved = 0.0
+                break
+        if improved <= 1e-14 * max(cost, 1e-30):
+            break
+    return Gains(float(p[0]), float(p[1]), float(p[2]), float(math.sqrt(cost / r.size)))
+
+
+def trimmed(bias: Biases, gains: Gains) -> Biases:
+    """The bias currents that cancel measured gains (see the module docstring)."""
+    return replace(bias, i_eta=bias.i_eta / gains.eta, i_lam=bias.i_lam / (gains.eta * gains.lam),
+                   i_uf=bias.i_uf * gains.forward)
+
+
+TRIMMED = ("i_eta", "i_lam", "i_uf")
+
+
+def calibrate(cell: CellNetlist, weight_nodes: list[str], tb: LearningTestbench, bias: Biases,
+              eta: float, lam: float, v_start: float, period: float, corner: str,
+              temperature_c: float, label: str, folder: Path | None = None,
+              iterations: int = ITERATIONS) -> tuple[Biases, Calibration]:
+    """Trim `bias` for the requested eta and lambda on the schematic array `cell`."""
+    if cell.kind != "schematic":
+        raise ValueError("the calibration runs on the schematic netlist only")
+    n = len(weight_nodes)
+    samples = pattern_samples(n, tb, eta, lam, period)
+    task = pattern(n, tb, samples)
+    record = Calibration(samples, nominal_a={k: getattr(bias, k) for k in TRIMMED})
+    for round_ in range(iterations):
+        job = learning(cell, weight_nodes, task, tb, bias, v_start, period, corner, temperature_c,
+                       f"calibration/{label}/{round_}")
+        path = None
+        if folder is not None:
+            path = folder / f"calibration_{label.replace(' ', '')}_{round_}.cir"
+            path.write_text(job.netlist)
+            record.decks.append(path.name)
+        result = simulate(job.netlist, path)
+        if not result.ok:
+            raise RuntimeError(f"calibration run {job.name} failed: {result.error}")
+        measured = measure_learning(result.vectors, job.meta)
+        gains = fit_gains(task, period, eta, lam, np.asarray(measured["weights"]),
+                          np.asarray(measured["grid"]))
+        record.measured.append(gains)
+        bias = trimmed(bias, gains)
+        if max(abs(g - 1) for g in (gains.eta, gains.lam, gains.forward)) < TOLERANCE:
+            break
+    record.corrected_a = {k: getattr(bias, k) for k in TRIMMED}
+    record.trim = {k: record.corrected_a[k] / record.nominal_a[k] for k in TRIMMED}
+    return bias, record
