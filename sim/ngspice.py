@@ -17,6 +17,7 @@ from __future__ import annotations
 import atexit
 import logging
 import multiprocessing
+import os
 import pickle
 import re
 import struct
@@ -174,6 +175,10 @@ _LOADED: list[str] = []  # the circuit this process's ngspice holds, if any
 
 @cache
 def _shared() -> Any:
+    """Load ngspice in this (child) process. Its OpenMP threads busy-wait by default, so two
+    simulators on two cores starve each other (measured: the sim stage 165 s instead of about
+    40 s); a passive wait policy, read when the library loads, lets them share the machine."""
+    os.environ.setdefault("OMP_WAIT_POLICY", "passive")
     logging.getLogger("PySpice").setLevel(logging.CRITICAL)  # we report ngspice's messages
     from PySpice.Spice.NgSpice.Shared import NgSpiceShared
 
