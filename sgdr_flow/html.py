@@ -98,8 +98,9 @@ def _plots(build: Path) -> str:
 def render_html(report: dict[str, Any], build: Path) -> str:
     verdict = "pass" if report.get("pass") else "fail"
     stages = [{"stage": k, **v} for k, v in report.get("stages", {}).items()]
-    targets = [{"target": k, "value": v.get("value"), "min": v["limit"].get("min"),
-                "max": v["limit"].get("max"), "pass": v.get("pass")}
+    targets = [{"target": k, "value": v.get("value"), "worst over the sweep":
+                v.get("worst_value"), "worst run": v.get("worst_run"),
+                "min": v["limit"].get("min"), "max": v["limit"].get("max"), "pass": v.get("pass")}
                for k, v in report.get("targets", {}).items()]
     body = [
         f"<h1>{escape(report.get('title', 'report'))}</h1>",
