@@ -18,11 +18,12 @@ def preview(gds: Path, png: Path, width: int = 1600, height: int | None = None) 
         view.load_layer_props(str(props))
     view.set_config("background-color", "#ffffff")
     view.max_hier()
-    view.zoom_fit()
-    box = view.box()
+    box = view.active_cellview().cell.dbbox()  # the view's own box is square until sized
     if height is None:
         aspect = box.height() / box.width() if box.width() else 1.0
-        height = max(200, min(1600, int(width * aspect) + 40))
+        height = max(200, min(1600, int(width * aspect) + 80))
+    view.resize(width, height)
+    view.zoom_fit()
     png.parent.mkdir(parents=True, exist_ok=True)
     view.save_image(str(png), width, height)
     return png
