@@ -101,20 +101,31 @@ class Layers:
             self._empty = kdb.Region(self.cell.begin_shapes_rec(blank), self.store)
         return self._empty.dup()
 
+    def _sources(self, name: str) -> list[tuple[int, int]]:
+        """GDS layers read as one drawn layer: the layer, its dummy fill for metals, COMP and
+        Poly2, and for the last metal of a stack below six levels also MetalTop 53/0, which
+        the older foundry deck (and its regression patterns) use for that level."""
+        names = [name]
+        if name == self.top_metal_name and name != "metaltop":
+            names.append("metaltop")
+        return [LAYERS[item] for item in names] + [
+            LAYERS[f"{item}_dummy"] for item in names if item in WITH_DUMMY]
+
     def drawn(self, name: str) -> kdb.Region:
-        """A drawn layer by adapter name, merged; metals, COMP and Poly2 include dummy fill."""
+        """A drawn layer by adapter name, merged."""
         key = f"drawn:{name}"
         if key not in self._regions:
-            region = self._read(LAYERS[name])
-            if name in WITH_DUMMY:
-                region = region + self._read(LAYERS[f"{name}_dummy"])
+            first, *others = self._sources(name)
+            region = self._read(first)
+            for number in others:
+                region += self._read(number)
             self._regions[key] = region.merged()
         return self._regions[key]
 
     def has(self, name: str) -> bool:
         """Whether a drawn layer has shapes (checks of empty layers are skipped)."""
         if name not in self._has:
-            numbers = [LAYERS[name]] + ([LAYERS[f"{name}_dummy"]] if name in WITH_DUMMY else [])
+            numbers = self._sources(name)
             self._has[name] = any(
                 number in self._index and not self.cell.begin_shapes_rec(
                     self._index[number]).at_end() for number in numbers)

@@ -53,6 +53,11 @@ CASES = [
     Case("MT.2b", {"metal5": [box(0, 0, 10.01, 10.01), box(10.61, 0, 1, 2)]},
          {"metal5": [box(0, 0, 10.01, 10.01), box(10.605, 0, 1, 2)]}),
     Case("MT.4", {"metal5": [box(0, 0, 0.75, 0.75)]}, {"metal5": [box(0, 0, 0.75, 0.745)]}),
+    # the older foundry deck draws the 5LM top metal on MetalTop 53/0: it counts as Metal5
+    Case("MT.1", {"metaltop": [box(0, 0, 0.44, 2)]}, {"metaltop": [box(0, 0, 0.435, 2)]},
+         note="on-53-0"),
+    Case("MT.2a", {"metal5": [box(0, 0, 1, 2)], "metaltop": [box(1.46, 0, 1, 2)]},
+         {"metal5": [box(0, 0, 1, 2)], "metaltop": [box(1.455, 0, 1, 2)]}, note="81-0-to-53-0"),
     Case("MT30.1a", {"metal3": [box(0, 0, 1.8, 4)]}, {"metal3": [box(0, 0, 1.795, 4)]},
          variant=THICK),
     Case("MT30.1b", {"metal3": [box(0, 0, 2.2, 1000)]}, {"metal3": [box(0, 0, 2.195, 1000)]},
