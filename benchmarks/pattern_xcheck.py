@@ -115,8 +115,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.foundry_drc:
         from extraction.external import read_lyrdb, run_external_drc
 
+        # flat: KLayout 0.28.5 crashed (SIGSEGV) in deep mode on this many small cells, and
+        # flat took 5 s where deep took 240 s
         spec = ExternalDeck(klayout=Path(args.klayout), deck=args.foundry_drc,
-                            variables={"thr": "1"})
+                            variables={"thr": "1", "run_mode": "flat"})
         theirs = run_external_drc(spec, gds, TOP, variant, report=args.out / "foundry.lyrdb",
                                   timeout=args.timeout)
         data = read_lyrdb(theirs.report)
