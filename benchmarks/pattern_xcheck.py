@@ -26,7 +26,6 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from extraction.drc.engine import run_drc  # noqa: E402
-from pdk.gf180mcu.layers import LAYERS  # noqa: E402
 from sgdr_flow.config import ExternalDeck, MetalStack  # noqa: E402
 
 GAP_UM = 60.0
@@ -42,6 +41,7 @@ def rule_id(name: str) -> str:
 
 def build(out: Path, variant: MetalStack) -> tuple[Path, list[tuple[object, str, kdb.DBox]]]:
     from extraction.drc.deck import DENSITY
+    from tests.extraction.drc.patterns import insert
     from tests.extraction.drc.test_deck_coverage import all_cases
 
     layout = kdb.Layout()
@@ -54,14 +54,7 @@ def build(out: Path, variant: MetalStack) -> tuple[Path, list[tuple[object, str,
     for number, case in enumerate(cases):
         for kind, shapes in (("pass", case.passing), ("fail", case.failing)):
             cell = layout.create_cell(f"P{number}_{kind}")
-            for name, items in shapes.items():
-                layer = layout.layer(*LAYERS[name])
-                for item in items:
-                    if len(item) == 4 and not isinstance(item[0], tuple):
-                        cell.shapes(layer).insert(kdb.DBox(*item))
-                    else:
-                        cell.shapes(layer).insert(
-                            kdb.DPolygon([kdb.DPoint(a, b) for a, b in item]))
+            insert(shapes, cell)
             box = cell.dbbox()
             if box.empty():
                 continue

@@ -36,17 +36,22 @@ class Case:
         return f"{self.rule}{'-' + self.note if self.note else ''}"
 
 
-def draw(shapes: Shapes, path: Path, dbu: float = 0.001) -> Path:
-    layout = kdb.Layout()
-    layout.dbu = dbu
-    top = layout.create_cell("TOP")
+def insert(shapes: Shapes, cell: kdb.Cell) -> None:
+    """Boxes (x1, y1, x2, y2) and polygons (point lists) into a cell, by adapter layer name."""
+    layout = cell.layout()
     for name, items in shapes.items():
         layer = layout.layer(*LAYERS[name])
         for item in items:
             if len(item) == 4 and not isinstance(item[0], tuple):
-                top.shapes(layer).insert(kdb.DBox(*item))
+                cell.shapes(layer).insert(kdb.DBox(*item))
             else:
-                top.shapes(layer).insert(kdb.DPolygon([kdb.DPoint(x, y) for x, y in item]))
+                cell.shapes(layer).insert(kdb.DPolygon([kdb.DPoint(x, y) for x, y in item]))
+
+
+def draw(shapes: Shapes, path: Path, dbu: float = 0.001) -> Path:
+    layout = kdb.Layout()
+    layout.dbu = dbu
+    insert(shapes, layout.create_cell("TOP"))
     layout.write(str(path))
     return path
 
