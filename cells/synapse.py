@@ -44,12 +44,15 @@ def sgdr_synapse(w: float = 2.0, l: float = 2.0, k: int = 8,  # noqa: E741
 @analog_cell()
 def bias_network(w: float = 2.0, l: float = 2.0, k: int = 1) -> Circuit:  # noqa: E741
     """Diodes that turn the array's bias and target currents into gate lines: NMOS for uf, eta,
-    lam (current flows into the pin), PMOS for ug, t and the sum node y (current out of the pin)."""
-    c = Circuit("bias_network", ["uf", "eta", "lam", "ug", "t", "y", "vdd", "vss"])
+    lam (current flows into the pin), PMOS for ug, t and the sum node y (current out of the pin).
+    ymon is the array's output: a copy of the sum current y, sourced out of the pin by a PMOS
+    mirrored on the y diode (what a chip's output pin shows of y)."""
+    c = Circuit("bias_network", ["uf", "eta", "lam", "ug", "t", "y", "ymon", "vdd", "vss"])
     c.add(folded("DUF", "nmos", "uf", "uf", "vss", "vss", k * w, l))
     c.add(Mos("DETA", "nmos", "eta", "eta", "vss", "vss", w, l))
     c.add(Mos("DLAM", "nmos", "lam", "lam", "vss", "vss", w, l))
     c.add(Mos("DUG", "pmos", "ug", "ug", "vdd", "vdd", w, l))
     c.add(Mos("DT", "pmos", "t", "t", "vdd", "vdd", w, l))
     c.add(Mos("DY", "pmos", "y", "y", "vdd", "vdd", w, l))
+    c.add(Mos("PYM", "pmos", "ymon", "y", "vdd", "vdd", w, l))
     return c

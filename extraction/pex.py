@@ -1,10 +1,12 @@
 """Parasitic extraction with klayout-pex's 2.5D engine on the LVS stage's .lvsdb.
 
 klayout-pex reads the layout side of our LVS database (its layer names match the `gf180mcuD`
-technology), so no KLayout application is needed. MIM capacitors are extracted from their plates
-(not kept as model devices), so the post-layout netlist holds their drawn capacitance plus every
-parasitic around them. Transistors keep the foundry names (nfet_03v3, pfet_03v3); `sim/` maps
-them onto the installed PDK's model names.
+technology), so no KLayout application is needed. Devices are black boxes: transistors keep the
+foundry names (nfet_03v3, pfet_03v3) and MIM capacitors stay model devices
+(`cap_mim_2f0_m4m5_noshield c_width= c_length=`) with only the parasitics around them extracted,
+so the MIM's corner, temperature and voltage coefficients and its Monte Carlo variation apply to
+the post-layout netlist as they do to the schematic. `sim/` maps the names onto the installed
+PDK's models.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ def run_kpex(lvsdb: Path, cell: str, out_dir: Path, resistance: bool) -> PexResu
     shutil.rmtree(work, ignore_errors=True)
     netlist = out_dir / f"{cell}.pex.spice"
     argv = ["kpex", "extract", "--pdk", KPEX_PDK, "--lvsdb", str(lvsdb), "--2.5D",
-            "--mode", "RC" if resistance else "CC", "--blackbox", "false",
+            "--mode", "RC" if resistance else "CC", "--blackbox", "true",
             "--out-dir", str(work), "--out-netlist", str(netlist), "--log-level", "warning"]
     log = io.StringIO()
     started = time.monotonic()

@@ -19,6 +19,7 @@ from pdk.gf180mcu.rules import value
 
 SHARED = ("t", "y", "eta", "uf", "ug", "lam", "vdd", "vss")
 PER_SYNAPSE = ("x", "wmon")
+BIAS_ONLY = ("ymon",)  # the bias network's own outputs, taken to the array's edge
 PIN_METAL = "metal3"
 SPINE_METAL = "metal4"
 
@@ -124,18 +125,21 @@ def assemble(top_name: str, synapse_gds: Path, bias_gds: Path, n: int, wire: flo
             _via3(top, layout, x, py, wire)
         _label(top, layout, SPINE_METAL, net, x, max(ys))
         array.pins.append(net)
-    for i, placed in enumerate(p for p in array.placed if p.cell == syn.name):
-        for pin in PER_SYNAPSE:
-            px, py = placed.pins[pin]
-            _rect(top, layout, PIN_METAL, edge - wire / 2, py - wire / 2, px + wire / 2,
-                  py + wire / 2)
-            _label(top, layout, PIN_METAL, f"{pin}{i}", edge, py)
-            array.pins.append(f"{pin}{i}")
+    edge_pins = [(placed, pin, f"{pin}{i}") for i, placed in
+                 enumerate(p for p in array.placed if p.cell == syn.name) for pin in PER_SYNAPSE]
+    edge_pins += [(placed, pin, pin) for placed in array.placed if placed.cell == bias.name
+                  for pin in BIAS_ONLY if pin in placed.pins]
+    for placed, pin, name in edge_pins:
+        px, py = placed.pins[pin]
+        _rect(top, layout, PIN_METAL, edge - wire / 2, py - wire / 2, px + wire / 2,
+              py + wire / 2)
+        _label(top, layout, PIN_METAL, name, edge, py)
+        array.pins.append(name)
     return array
 
 
 def array_pins(n: int) -> list[str]:
-    return [f"{pin}{i}" for i in range(n) for pin in PER_SYNAPSE] + list(SHARED)
+    return [f"{pin}{i}" for i in range(n) for pin in PER_SYNAPSE] + list(BIAS_ONLY) + list(SHARED)
 
 
 def array_netlist(top: str, n: int, synapse: str, synapse_pins: list[str], bias: str,

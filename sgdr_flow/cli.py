@@ -105,9 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     from cells.cli import register as register_cells
     from extraction.cli import register as register_extraction
+    from sim.cli import register as register_sim
 
     register_cells(sub)
     register_extraction(sub)
+    register_sim(sub)
     return parser
 
 

@@ -44,12 +44,16 @@ class MetalStack(Strict):
         return self
 
 
+Corner = Literal["typical", "ff", "ss", "fs", "sf"]
+Temperature = Annotated[float, Field(ge=-55, le=175)]
+
+
 class PdkConfig(Strict):
     name: Literal["gf180mcu"] = "gf180mcu"
     variant: MetalStack = MetalStack()
-    corner: Literal["typical", "ff", "ss", "fs", "sf"] = "typical"
-    temperature_c: Annotated[float, Field(ge=-40, le=175)] = 27.0
-    statistical: bool = Field(False, description="turn on the models' global/mismatch variation")
+    corner: Corner = Field("typical", description="the nominal chip's process corner")
+    temperature_c: Temperature = Field(
+        27.0, description="nominal temperature: where the chip is trimmed and scored nominally")
 
 
 # -------------------------------------------------------------------------------------- design
@@ -155,28 +159,70 @@ class HoldTestbench(Strict):
     vdd: PositiveFloat = 1.0
 
 
+class CurrentNoise(Strict):
+    """Shot noise on every weight node during learning (ngspice `trnoise` current sources):
+    white noise of density `scale` * 2 q I, I the node's bias currents (I_tau and I_lambda)."""
+
+    enabled: bool = False
+    scale: PositiveFloat = Field(1.0, description="multiplier of the shot-noise density")
+    steps_per_period: Annotated[int, Field(ge=4, le=1000)] = Field(
+        50, description="noise samples per input period (its bandwidth)")
+
+
 class LearningTestbench(Strict):
-    """Streamed linear regression on the array; the weights against the golden SGDr model."""
+    """Streamed linear regression on the array; the output and the weights against the golden
+    SGDr model, on task seeds the design was not tuned on."""
 
     enabled: bool = True
-    seed: int = 1
-    samples: Annotated[int, Field(ge=4, le=100000)] = 100
+    tuning_seeds: list[int] = Field(
+        [1, 2, 3], min_length=1, description="task seeds a designer may look at while tuning")
+    scoring_seeds: list[int] = Field(
+        [11, 12, 13], min_length=1, description="task seeds the report scores (disjoint)")
+    seed_set: Literal["scoring", "tuning"] = Field(
+        "scoring", description="tuning: run on the tuning seeds (never a sign-off verdict)")
+    samples: Annotated[int, Field(ge=4, le=100000)] = 300
     sample_period_s: PositiveFloat = 40e-6
-    w0: PositiveFloat = Field(0.7, description="initial weight of every synapse")
     x_range: tuple[PositiveFloat, PositiveFloat] = (0.2, 1.0)
-    w_range: tuple[PositiveFloat, PositiveFloat] = (0.3, 1.0)
+    w_range: tuple[PositiveFloat, PositiveFloat] = Field(
+        (0.2, 1.8), description="true weights are spread over this range (stratified)")
+    start: Literal["far", "fixed"] = Field(
+        "far", description="far: each weight starts at the end of w_range away from its "
+                           "answer; fixed: every weight starts at w0")
+    w0: PositiveFloat = Field(0.7, description="initial weight of every synapse (start: fixed)")
+    target_noise: Annotated[float, Field(ge=0, le=10)] = Field(
+        0.05, description="standard deviation of the Gaussian noise added to the targets")
     eta_per_s: PositiveFloat = Field(6700.0, description="learning rate of the gradient flow")
-    lam: Annotated[float, Field(ge=0, le=10)] = 0.2
+    lam: Annotated[float, Field(ge=0, le=10)] = 0.02
     i_x0_a: PositiveFloat = Field(1e-9, description="input current of x = 1")
     i_t0_a: PositiveFloat = Field(0.5e-9, description="target (and output) current of t = 1")
     i_w0_a: PositiveFloat = Field(1e-9, description="weight-device current of w = 1")
     i_ug_a: PositiveFloat = Field(1e-9, description="unit current of the update loop")
     vdd: PositiveFloat = 1.0
-    v_readout: PositiveFloat = Field(0.45, description="voltage the wmon pins are held at")
-    eta_scale: list[PositiveFloat] = [1.0]
-    lambda_scale: list[Annotated[float, Field(ge=0)]] = [1.0]
-    bias_scale: list[PositiveFloat] = [1.0]
+    v_readout: PositiveFloat = Field(0.45, description="voltage the wmon/ymon pins are held at")
+    eta_scale: list[PositiveFloat] = [0.3, 3.0]
+    lambda_scale: list[Annotated[float, Field(ge=0)]] = [0.3, 3.0]
+    bias_scale: list[PositiveFloat] = Field(
+        [0.1, 0.3, 3.0, 10.0], description="all bias currents scaled together (speed, power)")
     sweep_netlists: list[Literal["schematic", "extracted"]] = ["extracted"]
+    current_noise: CurrentNoise = CurrentNoise()
+
+    @model_validator(mode="after")
+    def _seeds(self) -> LearningTestbench:
+        shared = sorted(set(self.tuning_seeds) & set(self.scoring_seeds))
+        if shared:
+            raise ValueError(f"tuning_seeds and scoring_seeds must be disjoint (both hold "
+                             f"{', '.join(map(str, shared))}): a design tuned on the scored "
+                             "stream proves nothing")
+        for name in ("x_range", "w_range"):
+            lo, hi = getattr(self, name)
+            if lo >= hi:
+                raise ValueError(f"{name} must be (low, high) with low < high")
+        return self
+
+    @property
+    def seeds(self) -> list[int]:
+        """The task seeds this run scores (or tunes on)."""
+        return self.scoring_seeds if self.seed_set == "scoring" else self.tuning_seeds
 
 
 class TestbenchesConfig(Strict):
@@ -193,11 +239,70 @@ class MetricDefinitions(Strict):
         0.25, description="last part of the run used for the precision's rms error")
 
 
+class MonteCarloConfig(Strict):
+    """Chips drawn from the PDK's statistical models: sample k is ngspice seed `seed + k`."""
+
+    samples: Annotated[int, Field(ge=0, le=100000)] = 8
+    seed: Annotated[int, Field(ge=1)] = 1000
+    global_variation: bool = True
+    mismatch: bool = True
+    criteria: list[Literal["precision_bits", "mse_percent", "power_w"]] = \
+        Field(["precision_bits", "mse_percent"], min_length=1,
+              description="targets a chip must meet (on every scoring seed) to count as good")
+    judge: Literal["ci95_low", "estimate"] = Field(
+        "ci95_low", description="the yield target is met by the Wilson 95 % lower bound "
+                                "(ci95_low) or by the point estimate")
+
+
+class VariationConfig(Strict):
+    """Sources varied one at a time around the nominal chip and condition (not a cross
+    product); every run is scored on every task seed."""
+
+    enabled: bool = True
+    netlists: list[Literal["schematic", "extracted"]] = Field(
+        ["extracted"], description="netlists the sources run on (the schematic always runs "
+                                   "the nominal point, for the layout's delta)")
+    corners: list[Corner] = ["typical", "ff", "ss"]
+    temperatures_c: list[Temperature] = [-40.0, 27.0, 85.0]
+    supply_scale: list[Annotated[float, Field(gt=0.5, lt=1.5)]] = [0.9, 1.0, 1.1]
+    monte_carlo: MonteCarloConfig = MonteCarloConfig()
+
+
+class TrimConfig(Strict):
+    """The per-chip bias trim (sim/calibrate.py): at the nominal temperature and supply, then
+    held for every temperature, supply and hyperparameter."""
+
+    enabled: bool = True
+    rounds: Annotated[int, Field(ge=1, le=10)] = 3
+    tolerance: Annotated[float, Field(gt=0, lt=0.5)] = 0.005
+
+
+class ExecutorConfig(Strict):
+    """Where the simulations run: local simulator processes, or a dask.distributed cluster."""
+
+    kind: Literal["local", "dask"] = "local"
+    workers: Annotated[int, Field(ge=1, le=1024)] = 2
+    address: str | None = Field(
+        None, description="dask: a scheduler address, or `local` for an in-machine cluster")
+    retries: Annotated[int, Field(ge=0, le=10)] = Field(
+        2, description="reruns of a job whose simulator process died")
+
+    @model_validator(mode="after")
+    def _address(self) -> ExecutorConfig:
+        if self.kind == "dask" and not self.address:
+            raise ValueError("a dask executor needs an address (a scheduler, or `local`)")
+        if self.kind == "local" and self.address:
+            raise ValueError("address is only for kind: dask")
+        return self
+
+
 class SimulationConfig(Strict):
     enabled: bool = True
     netlists: list[Literal["schematic", "extracted"]] = ["schematic", "extracted"]
-    parallel: Annotated[int, Field(ge=1, le=64)] = 2
+    executor: ExecutorConfig = ExecutorConfig()
     testbenches: TestbenchesConfig = TestbenchesConfig()
+    variation: VariationConfig = VariationConfig()
+    trim: TrimConfig = TrimConfig()
     metrics: MetricDefinitions = MetricDefinitions()
 
 
@@ -220,6 +325,9 @@ class TargetsConfig(Strict):
     area_um2: Limit = Limit(max=1e6)
     tl_max_error_percent: Limit = Limit(max=5.0)
     droop_mv_per_ms: Limit = Limit(max=10.0)
+    exercised_fraction: Limit = Limit(min=0.6)
+    yield_fraction: Limit = Limit(min=0.9)
+    bias_range_decades: Limit = Limit(min=2.0)
 
 
 class ReportConfig(Strict):

@@ -85,6 +85,33 @@ def _section(title: str, data: Any) -> str:
     return "".join(parts)
 
 
+def sweeps_html(sweeps: dict[str, Any]) -> str:
+    """Variation sources: each point's verdict and worst values; Monte Carlo yield; bias
+    range."""
+    parts = ["<h2>Variation (extracted, every scoring seed)</h2>"]
+    mc = sweeps.get("monte_carlo")
+    if mc:
+        low, high = mc["ci95"]
+        parts.append(f"<p>Monte Carlo: <b>{mc['good']} of {mc['samples']}</b> chips good "
+                     f"(yield {_cell(mc['yield'])}, Wilson 95 % interval {low:.3f} to "
+                     f"{high:.3f}; judged on {escape(mc['judged_on'])}).</p>")
+        parts.append(table([{"chip": name, "ngspice seed": c["ngspice_seed"], "good": c["good"],
+                             **c["worst"]} for name, c in mc["chips"].items()]))
+    bias = sweeps.get("bias_scaling")
+    if bias:
+        parts.append(f"<p>Bias scaling: every per-run target holds over "
+                     f"<b>{bias['range_decades']:.3g} decades</b> "
+                     f"(scales {escape(json.dumps(bias['scales']))}).</p>")
+    rows = [{"source": source, "point": point, "pass": data["pass"], **data["worst"]}
+            for source, points in sweeps.items()
+            if source not in ("monte_carlo", "task_seeds", "worst", "bias_scaling")
+            for point, data in points.items()]
+    rows += [{"source": "bias", "point": point, "pass": data["pass"], **data["worst"]}
+             for point, data in (bias or {}).get("points", {}).items()]
+    parts.append("<h3>Worst value per point (over the task seeds)</h3>" + table(rows))
+    return "".join(parts)
+
+
 def _plots(build: Path) -> str:
     figures = []
     for png in sorted(build.glob("*/plots/*.png")):
@@ -98,9 +125,10 @@ def _plots(build: Path) -> str:
 def render_html(report: dict[str, Any], build: Path) -> str:
     verdict = "pass" if report.get("pass") else "fail"
     stages = [{"stage": k, **v} for k, v in report.get("stages", {}).items()]
-    targets = [{"target": k, "value": v.get("value"), "worst over the sweep":
-                v.get("worst_value"), "worst run": v.get("worst_run"),
-                "min": v["limit"].get("min"), "max": v["limit"].get("max"), "pass": v.get("pass")}
+    targets = [{"target": k, "value": v.get("value"), "worst": v.get("worst_value"),
+                "worst run": v.get("worst_run"), "min": v["limit"].get("min"),
+                "max": v["limit"].get("max"), "status": v.get("status"),
+                "judged on": v.get("judged_on")}
                for k, v in report.get("targets", {}).items()]
     body = [
         f"<h1>{escape(report.get('title', 'report'))}</h1>",
@@ -111,12 +139,12 @@ def render_html(report: dict[str, Any], build: Path) -> str:
     ]
     if isinstance(report.get("metrics"), dict) and "definitions" in report["metrics"]:
         body.append(metrics_table(report["metrics"]))
+    if report.get("sweeps"):
+        body.append(sweeps_html(report["sweeps"]))
     sim = report.get("sim", {})
-    if isinstance(sim, dict) and sim.get("sweep"):
-        rows = [{"run": run, "netlist": kind, **values}
-                for run, kinds in sim["sweep"].items() for kind, values in kinds.items()]
-        body.append("<h2>Learning runs and sweeps</h2>" + table(rows))
-        report = {**report, "sim": {k: v for k, v in sim.items() if k != "sweep"}}
+    if isinstance(sim, dict) and sim.get("runs"):
+        report = {**report, "sim": {k: v for k, v in sim.items()
+                                    if k not in ("runs", "trims", "cell_testbenches")}}
     titles = {"digital_baseline": "Digital baseline", "drc": "DRC", "lvs": "LVS", "pex": "PEX",
               "cells": "Cells", "layout": "Layout", "sim": "Simulation"}
     for key, title in titles.items():

@@ -3,62 +3,78 @@
 from __future__ import annotations
 
 import json
-import math
 import os
 from pathlib import Path
 from typing import Any
 
 from sgdr_flow.baseline import compare
-from sgdr_flow.config import Limit, LoadedFlow, TargetsConfig
+from sgdr_flow.config import FlowConfig, Limit, LoadedFlow, TargetsConfig
 from sgdr_flow.html import render_html
 from sgdr_flow.stage import StageContext, StageResult
 from sgdr_flow.stages import STAGE_NAMES
 from sgdr_flow.versions import tool_versions
+from sim.plots import plot_sweeps
+from sim.sweeps import sweeps as sweeps_of
+from sim.sweeps import within
 
 GOOD_STATUSES = {"ok", "disabled"}
 SECTIONS = {"cells": "cells", "layout": "layout", "drc": "drc", "lvs": "lvs", "pex": "pex"}
 
 
-def within(value: float | None, limit: Limit) -> bool:
-    if value is None:
-        return False
-    return (limit.min is None or value >= limit.min) and (limit.max is None or value <= limit.max)
+PER_RUN_TARGETS = ("mse_percent", "precision_bits", "power_w", "exercised_fraction")
+GATING_NOTE = ("extracted, every run of the nominal chip, corners, temperatures, supplies and "
+               "the eta and lambda sweeps, on every scoring seed")
 
 
-def _margin(value: float, limit: Limit) -> float:
-    """How far inside the limit a value is (negative: outside)."""
-    return min(math.inf if limit.max is None else limit.max - value,
-               math.inf if limit.min is None else value - limit.min)
+def _limits(targets: TargetsConfig) -> dict[str, dict[str, float | None]]:
+    return {name: getattr(targets, name).model_dump() for name in PER_RUN_TARGETS}
 
 
-def judge_targets(targets: TargetsConfig, metrics: dict[str, Any],
-                  sweep: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Judge every target on the extracted (post-layout) metrics. A metric the hyperparameter
-    sweep also measures must hold in every extracted sweep run too: the targets are to hold over
-    a decade of eta and of lambda, not at one point; the worst run is named."""
+def judge_targets(config: FlowConfig, metrics: dict[str, Any],
+                  sweeps: dict[str, Any]) -> dict[str, Any]:
+    """Judge every target on the extracted (post-layout) netlist. A per-run target must hold in
+    every deterministic run (the worst one is named); the yield comes from the Monte Carlo
+    chips, the bias range from the bias scaling. A target nothing measured is `not measured`
+    (pass None), never a silent pass or a FAIL."""
+    targets = config.targets
     measured = metrics.get("extracted") or {}
-    runs = {label: kinds["extracted"] for label, kinds in (sweep or {}).items()
-            if "extracted" in kinds}
-    out = {}
+    out: dict[str, Any] = {}
     for name in TargetsConfig.model_fields:
         limit: Limit = getattr(targets, name)
-        value = measured.get(name)
-        entry = {"value": value, "limit": limit.model_dump(), "pass": within(value, limit),
-                 "judged_on": "extracted"}
-        swept = {label: run[name] for label, run in runs.items() if run.get(name) is not None}
-        if swept:
-            worst = min(swept, key=lambda label: _margin(swept[label], limit))
-            entry.update(worst_run=worst, worst_value=swept[worst],
-                         judged_on="extracted, every sweep run",
-                         **{"pass": entry["pass"] and all(within(v, limit)
-                                                          for v in swept.values())})
+        entry: dict[str, Any] = {"limit": limit.model_dump(), "judged_on": "extracted"}
+        if name in PER_RUN_TARGETS:
+            worst = sweeps.get("worst", {}).get(name, {})
+            entry.update(value=measured.get(name), worst_value=worst.get("value"),
+                         worst_run=worst.get("run"), judged_on=GATING_NOTE,
+                         **{"pass": worst.get("pass")})
+        elif name == "yield_fraction":
+            mc = sweeps.get("monte_carlo")
+            value = mc["judged_value"] if mc else None
+            entry.update(value=value, judged_on=f"Monte Carlo, {mc['judged_on']}" if mc else
+                         "Monte Carlo", **{"pass": within(value, limit.model_dump())
+                                           if mc else None})
+            if mc:
+                entry.update(yield_estimate=mc["yield"], ci95=mc["ci95"], samples=mc["samples"])
+        elif name == "bias_range_decades":
+            bias = sweeps.get("bias_scaling")
+            value = bias["range_decades"] if bias else None
+            entry.update(value=value, judged_on="extracted, all biases scaled together",
+                         **{"pass": within(value, limit.model_dump()) if bias else None})
+        else:
+            value = measured.get(name)
+            entry.update(value=value, **{"pass": within(value, limit.model_dump())
+                                         if value is not None else None})
+        entry["status"] = {True: "pass", False: "FAIL", None: "not measured"}[entry["pass"]]
         out[name] = entry
     return out
 
 
-def overall_pass(stages: dict[str, dict[str, Any]], targets: dict[str, Any]) -> bool:
-    return all(s["status"] in GOOD_STATUSES for s in stages.values()) and all(
-        t["pass"] for t in targets.values())
+def overall_pass(stages: dict[str, dict[str, Any]], targets: dict[str, Any],
+                 scored: bool = True) -> bool:
+    """Every stage fine and no target failed (not measured ones are listed, not counted); a run
+    on the tuning seeds is never a sign-off verdict."""
+    return scored and all(s["status"] in GOOD_STATUSES for s in stages.values()) and all(
+        t["pass"] is not False for t in targets.values())
 
 
 def pdk_info(flow: LoadedFlow) -> dict[str, Any]:
@@ -81,13 +97,20 @@ def assemble(ctx: StageContext) -> dict[str, Any]:
         sections[name] = ctx.summary(name) if manifest else {"status": "never run"}
     sim = sections.pop("sim")
     metrics = sim.get("metrics", {"status": sim.get("status", "never run")})
-    targets = judge_targets(ctx.config.targets, metrics, sim.get("sweep"))
+    mc = ctx.config.simulation.variation.monte_carlo
+    sweeps = sweeps_of(sim.get("runs", {}), _limits(ctx.config.targets), mc.criteria,
+                       mc.judge) if sim.get("runs") else {}
+    targets = judge_targets(ctx.config, metrics, sweeps)
+    scored = sim.get("seed_set", "scoring") == "scoring"
     layout = sections.get("layout", {})
     baseline = (compare(metrics.get("extracted") or metrics.get("schematic") or {},
                         layout["bbox_area_per_synapse_um2"])
                 if "bbox_area_per_synapse_um2" in layout else {"status": "no layout"})
+    if ctx.config.report.plots and sweeps:
+        plot_sweeps(ctx.out / "plots", sweeps, _limits(ctx.config.targets))
     report = {
-        "pass": overall_pass(stages, targets),
+        "pass": overall_pass(stages, targets, scored),
+        "scored_on": "scoring seeds" if scored else "TUNING seeds: not a sign-off verdict",
         "title": ctx.config.report.title,
         "flow": {"path": str(ctx.flow.path), "hash": ctx.flow.digest},
         "tools": tool_versions(),
@@ -96,6 +119,7 @@ def assemble(ctx: StageContext) -> dict[str, Any]:
         **sections,
         "sim": {k: v for k, v in sim.items() if k != "metrics"},
         "metrics": metrics,
+        "sweeps": sweeps,
         "targets": targets,
         "digital_baseline": baseline,
     }
@@ -124,7 +148,8 @@ def publish(build: Path, runs: list[Any]) -> dict[str, Any] | None:
     report = json.loads(source.read_text())
     for run in runs:
         report["stages"][run.name] = run.as_json()
-    report["pass"] = overall_pass(report["stages"], report["targets"])
+    report["pass"] = overall_pass(report["stages"], report["targets"],
+                                  not report.get("scored_on", "").startswith("TUNING"))
     _write_atomic(build / "report.json", json.dumps(report, indent=2, default=str))
     if (build / "report" / "report.html").is_file():
         _write_atomic(build / "report.html", render_html(report, build))

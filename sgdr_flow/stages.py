@@ -23,7 +23,7 @@ STAGES: tuple[Stage, ...] = (
           code=("pdk", "sim"), entry="sim.stage:run"),
     Stage(name="report", description="report.json, report.html and plots, judged on targets",
           sections=("targets", "report", "simulation"),
-          upstream=("cells", "layout", "drc", "lvs", "pex", "sim"), code=("sgdr_flow",),
+          upstream=("cells", "layout", "drc", "lvs", "pex", "sim"), code=("sgdr_flow", "sim"),
           entry="sgdr_flow.report:run"),
 )
 

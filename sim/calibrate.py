@@ -1,32 +1,44 @@
-"""Bias-current trim of the learning array, measured on the schematic with a test pattern.
+"""Per-chip bias-current trim of the learning array, measured through the chip's own pins.
 
 The bias formulas (`sim.testbenches.biases`) assume ideal devices. On silicon, and already in the
-transistor-level simulation, the update loop, the leak and the forward multiplier have small
+transistor-level simulation, the update loop, the leak and the forward multiplier have
 systematic gain errors (moderate inversion, drain-induced barrier lowering, body effect of the
-loop devices whose sources sit above ground, the weight node's total capacitance and the fitted
-slope factor). The golden model is very sensitive to two of them: a 1 % error of the forward gain
-(the weight of y = sum w x against the target t in the update) or a 3 % error of lambda costs
-more than a bit of precision at 8 bits. A real chip gets these from a trim; this module is that
-trim, done once per requested (eta, lambda, bias scale):
+loop devices whose sources sit above ground, the weight node's total capacitance, the process
+corner and, for a Monte Carlo sample, its mismatch). The golden model is very sensitive to two
+of them: a 1 % error of the forward gain or a 3 % error of lambda costs more than a bit at 8
+bits. A real chip gets these from a trim after fabrication; this module is that trim, done as a
+chip would do it:
 
-1. **Stimulus** (`pattern`): a periodic test pattern, not the scored stream. Every input takes
+* **per chip**: on the chip's own netlist (the extracted one for post-layout runs) at its own
+  corner or Monte Carlo sample (the same ngspice seed, so the same device draws);
+* **at the nominal temperature and supply**, with the nominal hyperparameters, and then **held**:
+  the trim ratios it finds multiply the bias currents of every other temperature, supply and
+  hyperparameter the chip runs at (`held`);
+* **through the pins only**: it drives the input, target and bias pins and reads the wmon pins.
+
+1. **Stimulus** (`pattern`): a periodic test pattern, not a scored stream. Every input takes
    one of 5 levels (the midpoints of 5 equal bins of `x_range`, so mean and spread match the task's
    inputs); over one 25-sample cycle each pair of synapses sees all 25 level pairs once (an
    orthogonal array: synapse i uses level (a_i k + b_i (k // 5)) mod 5), and the target is
    x . w_ref with a fixed reference weight vector spread over `w_range`. The pattern runs for
    `SETTLE` time constants of the slowest mode of SGDr, eta (var(x) + lambda), so the weights
    settle to their regularized fixed point, where lambda and the forward gain show.
-2. **Measurement**: the schematic array (never the extracted netlist) learns the pattern with the
-   bias currents of the requested eta and lambda; the weights are read exactly as in the scored
-   runs (`sim.testbenches.learning` / `measure_learning`).
+2. **Measurement**: the chip learns the pattern with the bias currents of the nominal eta and
+   lambda; the weights are read exactly as in the scored runs (`sim.testbenches.learning` /
+   `measure_learning`).
 3. **Fit** (`fit_gains`): the golden model's exact gradient flow with three effective gains is
    fitted (least squares over the whole trajectory) to the measured weights:
    dw/dt = g_eta eta (x (t - g_f y) - g_lam lambda w), i.e. the update loop's gain g_eta, the leak's
    gain g_lam (relative to the loop's: lambda_eff = g_lam lambda) and the forward gain g_f.
 4. **Correction** (`trimmed`): I_eta / g_eta (eta is proportional to I_eta), I_lambda /
    (g_eta g_lam) (the leak rate eta lambda is proportional to I_lambda) and I_uf * g_f (y is
-   proportional to 1 / I_uf). Measurement and correction repeat (at most `ITERATIONS` times,
-   until every measured gain is within `TOLERANCE` of 1); the trims multiply.
+   proportional to 1 / I_uf). Measurement and correction repeat (at most `rounds` times, until
+   every measured gain is within `tolerance` of 1); the trims multiply. The rounds of all chips
+   run together on the executor.
+5. **Verified, not predicted**: each round also records how far the measured weights are from
+   the ideal flow (gains 1). A chip whose gains do not converge (three global gains cannot
+   describe, say, mismatch between its synapses) keeps the currents of its best *measured*
+   round, never an unmeasured extrapolation.
 
 Why a learning pattern and not the leak alone (x = 0) or constant inputs: measured that way (the
 flow's first version of this trim) lambda came out 5-20 % off the lambda the array shows while it
@@ -43,19 +55,17 @@ from typing import Any
 
 import numpy as np
 
-from sgdr_flow.config import LearningTestbench
+from sgdr_flow.config import LearningTestbench, TrimConfig
+from sim.executor import Executor, SimJob
 from sim.golden import sgdr_ode
 from sim.netlists import CellNetlist
-from sim.ngspice import simulate
 from sim.task import Task
-from sim.testbenches import Biases, learning, measure_learning
+from sim.testbenches import Bench, Biases, learning, measure_learning
 
 LEVELS = 5            # input levels of the pattern (a prime: the orthogonal-array construction)
 CYCLE = LEVELS ** 2   # samples in which every pair of synapses meets every pair of levels
 LINES = [(1, 0), (0, 1), (1, 1), (1, 2), (1, 3), (1, 4)]  # (a_i, b_i): pairwise independent mod 5
 SETTLE = 5.0          # pattern length in time constants of the slowest SGDr mode
-ITERATIONS = 3        # at most this many measure -> correct rounds ...
-TOLERANCE = 0.005     # ... stopping once a measurement finds every gain within 0.5 % of 1
 MIN_CYCLES = 2
 
 
@@ -71,22 +81,26 @@ class Gains:
 
 @dataclass
 class Calibration:
-    """What one run's trim measured and what it changed."""
+    """What one chip's trim measured and what it changed."""
 
     samples: int                                  # pattern length per measurement
-    measured: list[Gains] = field(default_factory=list)   # one per iteration
+    measured: list[Gains] = field(default_factory=list)   # one per round
+    tracking_rms: list[float] = field(default_factory=list)  # weights vs the ideal, per round
+    kept_round: int | None = None                 # whose currents the chip keeps (None: final)
     nominal_a: dict[str, float] = field(default_factory=dict)    # before the trim
     corrected_a: dict[str, float] = field(default_factory=dict)  # after it
     trim: dict[str, float] = field(default_factory=dict)  # corrected / nominal
     decks: list[str] = field(default_factory=list)
+    error: str | None = None                      # a failed measurement: the chip runs untrimmed
 
     def as_json(self) -> dict[str, Any]:
-        return {"method": "orthogonal-array test pattern on the schematic array, fit of the "
+        return {"method": "orthogonal-array test pattern through the chip's pins, fit of the "
                           "golden gradient flow with gains (eta, lambda, forward)",
                 "samples_per_measurement": self.samples,
                 "measured_gains": [asdict(g) for g in self.measured],
+                "tracking_rms": self.tracking_rms, "kept_round": self.kept_round,
                 "nominal_currents_a": self.nominal_a, "corrected_currents_a": self.corrected_a,
-                "trim": self.trim, "decks": self.decks}
+                "trim": self.trim, "decks": self.decks, "error": self.error}
 
 
 def levels(x_range: tuple[float, float]) -> np.ndarray:
@@ -177,35 +191,101 @@ def trimmed(bias: Biases, gains: Gains) -> Biases:
 TRIMMED = ("i_eta", "i_lam", "i_uf")
 
 
-def calibrate(cell: CellNetlist, weight_nodes: list[str], tb: LearningTestbench, bias: Biases,
-              eta: float, lam: float, v_start: float, period: float, corner: str,
-              temperature_c: float, label: str, folder: Path | None = None,
-              iterations: int = ITERATIONS) -> tuple[Biases, Calibration]:
-    """Trim `bias` for the requested eta and lambda on the schematic array `cell`."""
-    if cell.kind != "schematic":
-        raise ValueError("the calibration runs on the schematic netlist only")
-    n = len(weight_nodes)
+def held(trimmed_nominal: Biases, nominal: Biases, wanted: Biases) -> Biases:
+    """The bias currents of another operating point (`wanted`, from the formulas) with the trim
+    found at the nominal point held: each trimmed current keeps its trim ratio."""
+    ratio = {k: getattr(trimmed_nominal, k) / getattr(nominal, k) for k in TRIMMED}
+    return replace(wanted, **{k: getattr(wanted, k) * ratio[k] for k in TRIMMED})
+
+
+@dataclass(frozen=True)
+class TrimTarget:
+    """One chip to trim: its netlist, weight nodes, where it runs and where its weights start."""
+
+    chip: str
+    cell: CellNetlist
+    weight_nodes: list[str]
+    bench: Bench
+    v_start: list[float]
+
+
+def trim_chips(targets: list[TrimTarget], tb: LearningTestbench, nominal: Biases, eta: float,
+               lam: float, period: float, config: TrimConfig, executor: Executor,
+               folder: Path | None = None) -> dict[str, tuple[Biases, Calibration]]:
+    """Trim every chip of `targets` for the nominal eta and lambda; the measurement rounds of all
+    chips run together. A chip whose measurement fails keeps the currents it had, and its record
+    says why."""
+    if not targets:
+        return {}
+    n = len(targets[0].weight_nodes)
     samples = pattern_samples(n, tb, eta, lam, period)
     task = pattern(n, tb, samples)
-    record = Calibration(samples, nominal_a={k: getattr(bias, k) for k in TRIMMED})
-    for round_ in range(iterations):
-        job = learning(cell, weight_nodes, task, tb, bias, v_start, period, corner, temperature_c,
-                       f"calibration/{label}/{round_}")
-        path = None
-        if folder is not None:
-            path = folder / f"calibration_{label.replace(' ', '')}_{round_}.cir"
-            path.write_text(job.netlist)
-            record.decks.append(path.name)
-        result = simulate(job.netlist, path)
-        if not result.ok:
-            raise RuntimeError(f"calibration run {job.name} failed: {result.error}")
-        measured = measure_learning(result.vectors, job.meta)
-        gains = fit_gains(task, period, eta, lam, np.asarray(measured["weights"]),
-                          np.asarray(measured["grid"]))
-        record.measured.append(gains)
-        bias = trimmed(bias, gains)
-        if max(abs(g - 1) for g in (gains.eta, gains.lam, gains.forward)) < TOLERANCE:
+    state = {t.chip: (nominal, Calibration(samples, nominal_a=_trimmed_of(nominal)))
+             for t in targets}
+    used: dict[str, list[Biases]] = {t.chip: [] for t in targets}  # the currents of each round
+    pending = list(targets)
+    for round_ in range(config.rounds):
+        jobs, metas = [], []
+        for target in pending:
+            bias = state[target.chip][0]
+            job = learning(target.cell, target.weight_nodes, task, tb, bias, target.v_start,
+                           period, target.bench, f"trim/{target.chip}/{round_}")
+            path = _write(folder, f"trim_{_slug(target.chip)}_{round_}.cir", job.netlist)
+            if path:
+                state[target.chip][1].decks.append(path.name)
+            jobs.append(SimJob(job.name, job.netlist, str(path) if path else None))
+            metas.append(job.meta)
+        results = executor.run(jobs)
+        still = []
+        for target, meta, result in zip(pending, metas, results, strict=True):
+            bias, record = state[target.chip]
+            if not result.ok:
+                record.error = f"trim round {round_} failed: {result.error}"
+                continue
+            measured = measure_learning(result.vectors, meta)
+            weights, grid = np.asarray(measured["weights"]), np.asarray(measured["grid"])
+            gains = fit_gains(task, period, eta, lam, weights, grid)
+            record.measured.append(gains)
+            record.tracking_rms.append(_tracking_rms(task, period, eta, lam, weights, grid))
+            used[target.chip].append(bias)
+            state[target.chip] = (trimmed(bias, gains), record)
+            if max(abs(g - 1) for g in (gains.eta, gains.lam, gains.forward)) >= \
+                    config.tolerance:
+                still.append(target)
+        pending = still
+        if not pending:
             break
-    record.corrected_a = {k: getattr(bias, k) for k in TRIMMED}
-    record.trim = {k: record.corrected_a[k] / record.nominal_a[k] for k in TRIMMED}
-    return bias, record
+    for target in pending:  # not converged: the best measured currents, not an extrapolation
+        _, record = state[target.chip]
+        if record.tracking_rms:
+            best = int(np.argmin(record.tracking_rms))
+            record.kept_round = best
+            state[target.chip] = (used[target.chip][best], record)
+    for bias, record in state.values():
+        record.corrected_a = _trimmed_of(bias)
+        record.trim = {k: record.corrected_a[k] / record.nominal_a[k] for k in TRIMMED}
+    return state
+
+
+def _tracking_rms(task: Task, period: float, eta: float, lam: float, weights: np.ndarray,
+                  grid: np.ndarray) -> float:
+    """RMS distance of the measured weights from the ideal flow (every gain 1)."""
+    ideal = _model(task, period, eta, lam, weights[0], grid, np.ones(3))
+    return float(np.sqrt(np.mean((weights - ideal) ** 2)))
+
+
+def _trimmed_of(bias: Biases) -> dict[str, float]:
+    return {k: getattr(bias, k) for k in TRIMMED}
+
+
+def _slug(text: str) -> str:
+    return text.replace("/", "_").replace(" ", "")
+
+
+def _write(folder: Path | None, name: str, text: str) -> Path | None:
+    if folder is None:
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text)
+    return path

@@ -19,13 +19,18 @@ Array = NDArray[np.float64]
 
 METRIC_DEFINITIONS: dict[str, str] = {
     "mse_percent": (
-        "MSE (%) = 100 * mean((w_circuit - w_ideal)^2) / W_FS^2, the mean over all time points of "
-        "the training run and all weights; w_ideal solves the continuous-time SGDr ODE with the "
-        "eta and lambda that the bias currents set; W_FS is the weight full-scale range."
+        "Output MSE (%) = 100 * mean((y_circuit - y_ideal)^2) / mean(y_ideal^2) over every sample "
+        "of the training run: y_circuit the array's sum output (I(ymon) / I_T0, read at the end "
+        "of every input period), y_ideal = w_ideal . x of the golden SGDr model on the same "
+        "input stream, with the eta and lambda that the bias currents are to set."
+    ),
+    "weight_mse_percent": (
+        "Weight MSE (%) = 100 * mean((w_circuit - w_ideal)^2) / W_FS^2, the mean over all time "
+        "points of the training run and all weights; W_FS is the weight full-scale range."
     ),
     "mse_percent_normalized": (
-        "Normalized MSE (%) = 100 * mean((w_circuit - w_ideal)^2) / mean(w_ideal^2), over the "
-        "same time points and weights as MSE (%)."
+        "Normalized weight MSE (%) = 100 * mean((w_circuit - w_ideal)^2) / mean(w_ideal^2), over "
+        "the same time points and weights as the weight MSE."
     ),
     "precision_bits": (
         "Precision (bits) = log2(W_FS / (sqrt(12) * rms_err)), rms_err the RMS of "
@@ -51,6 +56,19 @@ METRIC_DEFINITIONS: dict[str, str] = {
     "droop_mv_per_ms": (
         "Droop (mV/ms) = slope of a least-squares straight line through the held capacitor "
         "voltage versus time (signed: negative when the voltage falls)."
+    ),
+    "exercised_fraction": (
+        "Exercised fraction = (max - min of w_ideal over the run and all weights) / W_FS: how "
+        "much of the weight full scale the task makes the weights travel (precision is only "
+        "honest when this is large)."
+    ),
+    "yield_fraction": (
+        "Yield = chips that meet every yield criterion on every scoring seed / Monte Carlo "
+        "samples, with its Wilson 95 % interval; a failed simulation counts as a bad chip."
+    ),
+    "bias_range_decades": (
+        "Bias range (decades) = log10(largest / smallest bias scale) of the contiguous run of "
+        "scales around 1 where every per-run target holds on every scoring seed."
     ),
 }
 
@@ -79,10 +97,53 @@ def _full_scale(w_fs: float) -> float:
     return float(w_fs)
 
 
-def mse_percent(w_circuit: ArrayLike, w_ideal: ArrayLike, w_fs: float) -> float:
+def weight_mse_percent(w_circuit: ArrayLike, w_ideal: ArrayLike, w_fs: float) -> float:
     """100 mean((w_c - w_i)^2) / W_FS^2 over all time points and weights."""
     a, b = _pair(w_circuit, w_ideal)
     return float(100.0 * np.mean((a - b) ** 2) / _full_scale(w_fs) ** 2)
+
+
+def output_mse_percent(y_circuit: ArrayLike, y_ideal: ArrayLike) -> float:
+    """100 mean((y_c - y_i)^2) / mean(y_i^2): the error of what the array computes."""
+    a, b = _pair(y_circuit, y_ideal)
+    power = float(np.mean(b**2))
+    if power == 0:
+        raise ValueError("y_ideal is identically zero: the output MSE is undefined")
+    return float(100.0 * np.mean((a - b) ** 2) / power)
+
+
+def exercised_fraction(w_ideal: ArrayLike, w_fs: float) -> float:
+    """Span of the ideal weights over the run and all weights, as a fraction of W_FS."""
+    w = np.asarray(w_ideal, dtype=float)
+    return float(np.ptp(w) / _full_scale(w_fs))
+
+
+def wilson_interval(good: int, total: int, z: float = 1.959964) -> tuple[float, float]:
+    """Wilson score interval of a binomial proportion (95 % by default); (0, 1) with no data.
+    Unlike the normal approximation it stays inside [0, 1] and is honest at 0 or all good."""
+    if total <= 0:
+        return 0.0, 1.0
+    if not 0 <= good <= total:
+        raise ValueError(f"need 0 <= good <= total, got {good} of {total}")
+    p = good / total
+    denominator = 1 + z * z / total
+    centre = (p + z * z / (2 * total)) / denominator
+    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def distribution(values: ArrayLike) -> dict[str, float | int]:
+    """Count, min, 10th percentile, median, mean, 90th percentile, max and standard deviation
+    of the finite values (the rest are counted as `nonfinite`)."""
+    v = np.asarray(values, dtype=float)
+    finite = v[np.isfinite(v)]
+    out: dict[str, float | int] = {"count": int(v.size), "nonfinite": int(v.size - finite.size)}
+    if finite.size:
+        out.update(min=float(finite.min()), p10=float(np.percentile(finite, 10)),
+                   median=float(np.median(finite)), mean=float(finite.mean()),
+                   p90=float(np.percentile(finite, 90)), max=float(finite.max()),
+                   std=float(finite.std()))
+    return out
 
 
 def mse_percent_normalized(w_circuit: ArrayLike, w_ideal: ArrayLike) -> float:

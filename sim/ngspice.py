@@ -1,8 +1,9 @@
 """ngspice through PySpice's shared-library binding: one simulator per process.
 
-ngspice's shared library holds global state, so a process runs one simulation at a time and
-independent simulations go to separate worker processes (`simulate_many`). The calling process
-itself never loads the library: `simulate` hands its deck to a long-lived child (`Server`).
+ngspice's shared library holds global state, so a process runs one simulation at a time. The
+calling process never loads the library: `simulate` hands its deck to a long-lived child process
+(`Server`), one per calling thread, so threads run simulations in parallel (`sim.executor`) and
+every child can be stopped from the parent (`stop_servers`).
 
 A run fails when ngspice rejects the deck or aborts the analysis; the result then carries
 ngspice's own message and the path of the netlist file. A failure to converge (timestep too
@@ -16,16 +17,15 @@ from __future__ import annotations
 
 import atexit
 import logging
-import multiprocessing
 import os
 import pickle
 import re
 import struct
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -143,13 +143,15 @@ class SimResult:
     """Vectors of the last analysis (lower-case names), or ngspice's own failure message.
 
     `netlist` is the path of the deck file (or "<netlist>"), `error` the message of the run as
-    written, `attempts` every run made (the first one as written, then one per relaxation)."""
+    written, `attempts` every run made (the first one as written, then one per relaxation),
+    `restarts` how often the simulator process died and the job was run again."""
 
     netlist: str
     vectors: dict[str, np.ndarray] = field(default_factory=dict)
     error: str | None = None
     log: list[str] = field(default_factory=list)
     attempts: list[Attempt] = field(default_factory=list)
+    restarts: int = 0
 
     @property
     def ok(self) -> bool:
@@ -220,7 +222,8 @@ def _run_once(netlist: str, where: str) -> SimResult:
 
 def simulate(netlist: str, netlist_path: Path | None = None,
              relaxations: Sequence[Relaxation] = RELAXATIONS) -> SimResult:
-    """Run `netlist` in the simulator process (see `Server`), with retries (`simulate_here`)."""
+    """Run `netlist` in this thread's simulator process (see `Server`), with retries
+    (`simulate_here`)."""
     return _server().run((netlist, netlist_path, tuple(relaxations)))
 
 
@@ -233,18 +236,21 @@ class Server:
         self.process: subprocess.Popen | None = None
 
     def _start(self) -> subprocess.Popen:
-        if self.process is None or self.process.poll() is not None:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "sim.ngspice"], stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE, cwd=str(Path(__file__).resolve().parent.parent))
-        return self.process
+        with _SERVERS_LOCK:  # no new simulator once an interrupt stopped them all
+            if _STOPPING.is_set():
+                raise OSError("the run was interrupted")
+            if self.process is None or self.process.poll() is not None:
+                self.process = subprocess.Popen(
+                    [sys.executable, "-m", "sim.ngspice"], stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE, cwd=str(Path(__file__).resolve().parent.parent))
+            return self.process
 
     def run(self, request: tuple) -> SimResult:
-        process = self._start()
         try:
+            process = self._start()
             _send(process.stdin, request)
             return _receive(process.stdout)
-        except (OSError, EOFError, pickle.UnpicklingError) as exc:
+        except (OSError, EOFError, pickle.UnpicklingError, struct.error) as exc:
             self.process = None
             where = str(request[1]) if request[1] else "<netlist>"
             return SimResult(where, error=f"the simulator process failed: {exc!r}")
@@ -257,12 +263,54 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
 
+    def kill(self) -> None:
+        """Stop the child now (an interrupted run must not leave simulators behind)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
 
-@cache
+
+_LOCAL = threading.local()
+_SERVERS: list[Server] = []
+_SERVERS_LOCK = threading.Lock()
+_STOPPING = threading.Event()
+
+
 def _server() -> Server:
-    server = Server()
-    atexit.register(server.close)
+    """This thread's simulator process (started on first use)."""
+    server = getattr(_LOCAL, "server", None)
+    if server is None:
+        server = _LOCAL.server = Server()
+        with _SERVERS_LOCK:
+            _SERVERS.append(server)
     return server
+
+
+def stop_servers() -> None:
+    """Kill every simulator child of this process and start no new one until `allow_servers`
+    (on interrupt: nothing may outlive the run, and no worker thread may restart one)."""
+    with _SERVERS_LOCK:
+        _STOPPING.set()
+        servers = list(_SERVERS)
+    for server in servers:
+        server.kill()
+
+
+def stopping() -> bool:
+    return _STOPPING.is_set()
+
+
+def allow_servers() -> None:
+    """Simulators may start again (a new run after an interrupted one, in the same process)."""
+    _STOPPING.clear()
+
+
+@atexit.register
+def _close_servers() -> None:
+    with _SERVERS_LOCK:
+        servers = list(_SERVERS)
+    for server in servers:
+        server.close()
 
 
 def _send(stream, obj: Any) -> None:
@@ -307,7 +355,7 @@ def simulate_here(netlist: str, netlist_path: Path | None = None,
     for k, relaxation in enumerate(relaxations, 1):
         deck = relaxation.apply(netlist)
         deck_where = "<netlist>"
-        if netlist_path:
+        if netlist_path and netlist_path.parent.is_dir():
             deck_path = netlist_path.with_name(f"{netlist_path.stem}.retry{k}.cir")
             deck_path.write_text(deck)
             deck_where = str(deck_path)
@@ -327,34 +375,6 @@ def _failed(lines: list[str]) -> bool:
 def _message(lines: list[str]) -> str:
     hits = [_GMIN_TRIAL.sub("", line).strip() for line in lines if FATAL.search(line)]
     return "; ".join(dict.fromkeys(h for h in hits if h))[:2000]
-
-
-def _worker(args: tuple[str, tuple[Relaxation, ...]]) -> SimResult:
-    path, relaxations = args
-    try:
-        netlist = Path(path).read_text()
-    except OSError as exc:
-        return SimResult(path, error=f"cannot read the netlist: {exc}")
-    return simulate_here(netlist, Path(path), relaxations)
-
-
-def simulate_many(netlists: Sequence[Path], parallel: int,
-                  relaxations: Sequence[Relaxation] = RELAXATIONS) -> list[SimResult]:
-    """Run the netlist files `netlists` in `parallel` worker processes (one ngspice each);
-    results come back in the order of `netlists`, each naming its file."""
-    args = [(str(path), tuple(relaxations)) for path in netlists]
-    if parallel <= 1 or len(args) <= 1:
-        return [_server().run((Path(a[0]).read_text(), Path(a[0]), a[1])) for a in args]
-    context = multiprocessing.get_context("spawn")
-    results: list[SimResult] = []
-    with ProcessPoolExecutor(max_workers=parallel, mp_context=context) as pool:
-        futures = [pool.submit(_worker, a) for a in args]
-        for (path, _), future in zip(args, futures, strict=True):
-            try:
-                results.append(future.result())
-            except Exception as exc:  # a worker that died (ngspice abort) takes its jobs along
-                results.append(SimResult(path, error=f"the simulator process failed: {exc!r}"))
-    return results
 
 
 if __name__ == "__main__":

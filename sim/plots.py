@@ -1,7 +1,9 @@
-"""PNG plots for the report: weights vs time, translinear error vs current, memory droop."""
+"""PNG plots for the report: learning trajectories, translinear error, memory droop (the sim
+stage), and the variation sweeps against their targets (drawn by the report stage)."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -11,92 +13,195 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from sim.task import Task
-
 STYLE = {"schematic": "-", "extracted": "-."}
+SWEEP_METRICS = (("precision_bits", "precision (bits)"), ("mse_percent", "output MSE (%)"))
 
 
-def _weights(path: Path, learning: dict[str, Any], task: Task) -> None:
-    runs = learning.get("nominal", {})
-    if not runs:
-        return
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    first = next(iter(runs.values()))
-    grid = np.asarray(first["grid"]) * 1e3
-    ideal = np.asarray(first["ideal"])
-    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    for i in range(task.n_inputs):
-        color = colors[i % len(colors)]
-        ax.plot(grid, ideal[:, i], ":", color=color, lw=2, label=f"w{i} ideal" if i == 0 else "")
-        for kind, run in runs.items():
-            w = np.asarray(run["weights"])
-            ax.plot(grid, w[:, i], STYLE.get(kind, "-"), color=color,
-                    label=f"w{i} {kind}" if i == 0 else "")
-        ax.axhline(task.w_star[i], color=color, lw=0.5, alpha=0.5)
-    ax.set_xlabel("time (ms)")
-    ax.set_ylabel("weight")
-    ax.set_title("SGDr learning: circuit weights vs the golden model (dotted)")
-    ax.legend(loc="best", fontsize=8)
+def _save(fig: Any, path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
+def _nominal(records: dict[str, Any], traces: dict[str, Any]) -> tuple[str, dict] | None:
+    """The first nominal run that has a trace, extracted before schematic."""
+    for kind in ("extracted", "schematic"):
+        for rid, record in records.items():
+            if record["source"] == "nominal" and record["chip"]["netlist"] == kind \
+                    and rid in traces:
+                return rid, traces[rid]
+    return None
+
+
+def _weights(path: Path, run: tuple[str, dict]) -> None:
+    rid, trace = run
+    grid = np.asarray(trace["grid"]) * 1e3
+    w, ideal = np.asarray(trace["weights"]), np.asarray(trace["ideal"])
+    fig, ax = plt.subplots(figsize=(8.5, 4.8))
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for i in range(w.shape[1]):
+        color = colors[i % len(colors)]
+        ax.plot(grid, ideal[:, i], color=color, lw=4, alpha=0.3)  # golden: wide, underneath
+        ax.plot(grid, w[:, i], color=color, lw=1.0, label=f"w{i}")
+    ax.plot([], [], color="grey", lw=4, alpha=0.3, label="golden SGDr model")
+    ax.set_xlabel("time (ms)")
+    ax.set_ylabel("weight")
+    ax.set_title(f"Weights vs the golden model ({rid})", fontsize=10)
+    ax.legend(loc="upper right", fontsize=7, ncol=2 + w.shape[1] // 8)
+    _save(fig, path)
+
+
+def _output(path: Path, run: tuple[str, dict]) -> None:
+    rid, trace = run
+    grid = np.asarray(trace["grid"]) * 1e3
+    fig, ax = plt.subplots(figsize=(8.5, 3.6))
+    ax.plot(grid, trace["ideal_output"], color="grey", lw=4, alpha=0.35, label="golden y")
+    ax.plot(grid, trace["output"], lw=1.0, label="array output y (ymon)")
+    ax.set_xlabel("time (ms)")
+    ax.set_ylabel("y (units of t)")
+    ax.set_title(f"Sum output vs the golden model ({rid})", fontsize=10)
+    ax.legend(fontsize=8)
+    _save(fig, path)
+
+
 def _translinear(path: Path, translinear: dict[str, Any]) -> None:
-    if not translinear:
-        return
     fig, ax = plt.subplots(figsize=(7, 4))
-    for kind, found in translinear.items():
-        ax.semilogx(found["i_a"], found["error_percent"], STYLE.get(kind, "-"), marker=".",
-                    label=kind)
+    for kind, benches in translinear.items():
+        for bench, found in benches.items():
+            ax.semilogx(found["i_a"], found["error_percent"], STYLE.get(kind, "-"), marker=".",
+                        label=f"{kind} {bench}")
     ax.set_xlabel("I_a (A)")
     ax.set_ylabel("I_out error vs I_a I_b / I_c (%)")
     ax.set_title("Translinear loop accuracy")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    ax.legend(fontsize=7)
+    _save(fig, path)
 
 
 def _hold(path: Path, hold: dict[str, Any]) -> None:
-    if not hold:
-        return
     fig, ax = plt.subplots(figsize=(7, 4))
-    for kind, temps in hold.items():
-        for temp, found in temps.items():
-            ax.plot(np.asarray(found["times"]) * 1e3, found["v"], STYLE.get(kind, "-"),
-                    label=f"{kind} {temp} ({found['droop_mv_per_ms']:.3g} mV/ms)")
+    for kind, benches in hold.items():
+        for bench, found in benches.items():
+            v = (np.asarray(found["v"]) - found["v_start"]) * 1e3
+            ax.plot(np.asarray(found["times"]) * 1e3, v, STYLE.get(kind, "-"),
+                    label=f"{kind} {bench} ({found['droop_mv_per_ms']:.3g} mV/ms)")
     ax.set_xlabel("time (ms)")
-    ax.set_ylabel("weight node (V)")
-    ax.set_title("Weight memory hold")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    ax.set_ylabel("weight node change (mV)")
+    ax.set_title("Weight memory hold (every input and bias off)")
+    ax.legend(fontsize=7)
+    _save(fig, path)
 
 
-def _sweep(path: Path, learning: dict[str, Any]) -> None:
-    rows = [(run, kind, v) for run, kinds in learning.items() for kind, v in kinds.items()]
-    if len(rows) < 2:
-        return
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-    labels = [f"{run}\n{kind}" for run, kind, _ in rows]
-    axes[0].bar(labels, [v["mse_percent"] for _, _, v in rows])
-    axes[0].set_ylabel("MSE (%)")
-    axes[1].bar(labels, [v["precision_bits"] for _, _, v in rows])
-    axes[1].set_ylabel("precision (bits)")
-    for ax in axes:
-        ax.tick_params(axis="x", labelsize=7, rotation=60)
-    fig.suptitle("Hyperparameter and bias sweeps")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-
-
-def plot_all(folder: Path, details: dict[str, Any], task: Task) -> None:
+def plot_all(folder: Path, details: dict[str, Any], records: dict[str, Any],
+             traces: dict[str, Any]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    _weights(folder / "weights_vs_time.png", details["learning"], task)
-    _translinear(folder / "translinear_error.png", details["translinear"])
-    _hold(folder / "memory_droop.png", details["hold"])
-    _sweep(folder / "sweeps.png", details["learning"])
+    nominal = _nominal(records, traces)
+    if nominal:
+        _weights(folder / "weights_vs_time.png", nominal)
+        _output(folder / "output_vs_time.png", nominal)
+    if details["translinear"]:
+        _translinear(folder / "translinear_error.png", details["translinear"])
+    if details["hold"]:
+        _hold(folder / "memory_droop.png", details["hold"])
+
+
+# ------------------------------------------------------------------------------ sweeps
+def _limit_lines(ax: Any, limit: dict[str, float | None], vertical: bool = False) -> None:
+    for side in ("min", "max"):
+        if limit.get(side) is not None:
+            line = ax.axvline if vertical else ax.axhline
+            line(limit[side], color="#b3261e", ls="--", lw=1, label=f"target {side}")
+
+
+def _points(group: dict[str, Any], metric: str) -> tuple[list[str], list[list[float]]]:
+    names = list(group)
+    values = [[(r or {}).get(metric, math.nan) for r in group[p]["runs"].values()]
+              for p in names]
+    return names, values
+
+
+def _condition_plot(path: Path, sweeps: dict[str, Any], limits: dict[str, Any]) -> None:
+    """Every deterministic source: each point's value on each task seed, with target lines."""
+    groups = [g for g in ("corners", "temperatures", "supplies", "eta", "lambda")
+              if sweeps.get(g)]
+    if not groups:
+        return
+    fig, axes = plt.subplots(len(SWEEP_METRICS), len(groups),
+                             figsize=(3.0 * len(groups) + 1, 6), squeeze=False)
+    for col, name in enumerate(groups):
+        for row, (metric, label) in enumerate(SWEEP_METRICS):
+            ax = axes[row][col]
+            points, values = _points(sweeps[name], metric)
+            for x, vals in enumerate(values):
+                ax.plot([x] * len(vals), vals, "o", color="#1f77b4", ms=4)
+            ax.set_xticks(range(len(points)), points, fontsize=7, rotation=30)
+            _limit_lines(ax, limits.get(metric, {}))
+            if metric == "mse_percent":
+                ax.set_yscale("log")
+            if col == 0:
+                ax.set_ylabel(label)
+            if row == 0:
+                ax.set_title(name, fontsize=9)
+    fig.suptitle("Extracted array under each variation source (every task seed)", fontsize=10)
+    _save(fig, path)
+
+
+def _histograms(path: Path, mc: dict[str, Any], limits: dict[str, Any]) -> None:
+    chips = mc["chips"]
+    fig, axes = plt.subplots(1, len(SWEEP_METRICS), figsize=(10, 3.8))
+    for ax, (metric, label) in zip(axes, SWEEP_METRICS, strict=True):
+        values = [c["worst"].get(metric) for c in chips.values()
+                  if c["worst"].get(metric) is not None]
+        values = [v for v in values if np.isfinite(v)]
+        if metric == "mse_percent" and values:
+            values = list(np.log10(np.maximum(values, 1e-12)))
+            label = "log10 " + label
+            limit = {k: (math.log10(v) if v else None) for k, v in limits.get(metric, {}).items()}
+        else:
+            limit = limits.get(metric, {})
+        ax.hist(values, bins=max(5, min(30, len(values) // 2 or 1)), color="#1f77b4")
+        _limit_lines(ax, limit, vertical=True)
+        ax.set_xlabel(f"{label}, worst over task seeds")
+        ax.set_ylabel("chips")
+    low, high = mc["ci95"]
+    fig.suptitle(f"Monte Carlo: yield {mc['good']}/{mc['samples']} "
+                 f"(Wilson 95 %: {100 * low:.0f} to {100 * high:.0f} %)", fontsize=10)
+    _save(fig, path)
+
+
+def _bias_plot(path: Path, bias: dict[str, Any], nominal: dict[str, Any],
+               limits: dict[str, Any]) -> None:
+    scales = [1.0] + [float(p.split("x", 1)[1]) for p in bias["points"]]
+    rows = [nominal, *bias["points"].values()]
+    order = np.argsort(scales)
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
+    metrics = (("precision_bits", "precision (bits)"), ("power_w", "power (nW)"),
+               ("time_constant_s", "time constant (ms)"))
+    for ax, (metric, label) in zip(axes, metrics, strict=True):
+        values = []
+        for k in order:
+            runs = rows[k].get("runs", {})
+            vals = [(r or {}).get(metric, math.nan) for r in runs.values()]
+            worst = (min if metric == "precision_bits" else max)(vals) if vals else math.nan
+            values.append(worst)
+        scale = {"power_w": 1e9, "time_constant_s": 1e3}.get(metric, 1.0)
+        ax.semilogx(np.asarray(scales)[order], np.asarray(values) * scale, "o-")
+        if metric == "precision_bits":
+            _limit_lines(ax, limits.get(metric, {}))
+        ax.set_xlabel("bias scale (all currents)")
+        ax.set_ylabel(label)
+        ax.grid(True, which="both", alpha=0.3)
+    fig.suptitle(f"Bias scaling: targets hold over {bias['range_decades']:.2g} decades",
+                 fontsize=10)
+    _save(fig, path)
+
+
+def plot_sweeps(folder: Path, sweeps: dict[str, Any], limits: dict[str, Any]) -> None:
+    """Metric-vs-condition plots, Monte Carlo histograms and bias scaling, with target lines."""
+    folder.mkdir(parents=True, exist_ok=True)
+    _condition_plot(folder / "variation_sources.png", sweeps, limits)
+    if sweeps.get("monte_carlo", {}).get("chips"):
+        _histograms(folder / "monte_carlo.png", sweeps["monte_carlo"], limits)
+    nominal = sweeps.get("nominal", {}).get("nominal")
+    if nominal and sweeps.get("bias_scaling", {}).get("points"):
+        _bias_plot(folder / "bias_scaling.png", sweeps["bias_scaling"], nominal, limits)

@@ -67,7 +67,8 @@ def make_task(
     w_range: tuple[float, float] = (0.3, 1.0),
     noise: float = 0.0,
 ) -> Task:
-    """Draw a reproducible task: uniform positive inputs and weights, Gaussian target noise.
+    """Draw a reproducible task: uniform positive inputs, true weights spread over `w_range`
+    (`spread_weights`), Gaussian target noise.
 
     Weights, inputs and noise come from independent child streams of `seed`, so giving `w_star`
     or changing `noise` leaves the inputs `X` unchanged for the same seed.
@@ -80,7 +81,7 @@ def make_task(
     w_lo, w_hi = _positive_range("w_range", w_range)
     rng_w, rng_x, rng_n = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3))
     if w_star is None:
-        w = rng_w.uniform(w_lo, w_hi, n_inputs)
+        w = spread_weights(n_inputs, rng_w, (w_lo, w_hi))
     else:
         w = np.asarray(w_star, dtype=float)
         if w.shape != (n_inputs,):
@@ -90,6 +91,20 @@ def make_task(
     x = rng_x.uniform(x_lo, x_hi, (samples, n_inputs))
     t = x @ w + noise * rng_n.standard_normal(samples)
     return Task(X=_frozen(x), t=_frozen(t), w_star=_frozen(w))
+
+
+def spread_weights(n: int, rng: np.random.Generator, w_range: tuple[float, float]) -> Array:
+    """Stratified draw: weight i lands in its own of n equal bins of the range (the bins in a
+    random order), so that every task spans the range however few weights it has."""
+    lo, hi = w_range
+    return lo + (hi - lo) * (rng.permutation(n) + rng.uniform(0.0, 1.0, n)) / n
+
+
+def far_start(task: Task, w_range: tuple[float, float]) -> Array:
+    """Starting weights far from the answer: each weight starts at the end of the range away
+    from its true value, so it travels at least half the range and the run spans all of it."""
+    lo, hi = _positive_range("w_range", w_range)
+    return np.where(task.w_star < (lo + hi) / 2, hi, lo)
 
 
 def upsample(task: Task, factor: int) -> Task:

@@ -1,6 +1,7 @@
 """The testbenches: netlists built around a cell netlist (schematic or extracted) and the
 measurements taken from their results. Each builder returns a Job; `measure` turns the
-simulator's vectors into numbers."""
+simulator's vectors into numbers. A `Bench` says where a deck runs: the chip's model lines (a
+corner or a Monte Carlo sample), the temperature and the supply."""
 
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ from typing import Any
 import numpy as np
 
 from pdk.gf180mcu import model_deck
-from sgdr_flow.config import HoldTestbench, LearningTestbench, TranslinearTestbench
+from pdk.gf180mcu.models import Statistical
+from sgdr_flow.config import CurrentNoise, HoldTestbench, LearningTestbench, TranslinearTestbench
 from sim.golden import thermal_voltage
 from sim.netlists import CellNetlist
 from sim.task import Task
 
 OPTIONS = ".option abstol=1e-15 gmin=1e-15 method=gear"
+ELEMENTARY_CHARGE_C = 1.602176634e-19
 
 
 @dataclass
@@ -26,18 +29,31 @@ class Job:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-def _deck(title: str, cell: CellNetlist, corner: str, temperature_c: float,
-          body: list[str]) -> str:
-    return "\n".join([f"* {title}", *model_deck(corner), OPTIONS, f".temp {temperature_c}",
+@dataclass(frozen=True)
+class Bench:
+    """Where a deck runs: process (a corner, or a Monte Carlo sample at the nominal process),
+    temperature and the supply as a multiple of the testbench's nominal vdd."""
+
+    corner: str = "typical"
+    sample: Statistical | None = None
+    temperature_c: float = 27.0
+    supply_scale: float = 1.0
+
+    def models(self) -> list[str]:
+        return model_deck(self.corner, self.sample)
+
+
+def _deck(title: str, cell: CellNetlist, bench: Bench, body: list[str]) -> str:
+    return "\n".join([f"* {title}", *bench.models(), OPTIONS, f".temp {bench.temperature_c}",
                       cell.text, *body, ".end"]) + "\n"
 
 
 # ------------------------------------------------------------------------------ translinear
-def _translinear_bench(cell: CellNetlist, tb: TranslinearTestbench) -> list[str]:
+def _translinear_bench(cell: CellNetlist, tb: TranslinearTestbench, bench: Bench) -> list[str]:
     """Supply, the fixed I_b and I_c, the output held at v_out, and the loop (I_a is the
     caller's)."""
     return [
-        f"VDD vdd 0 {tb.vdd}",
+        f"VDD vdd 0 {tb.vdd * bench.supply_scale}",
         f"IB vdd ib DC {tb.i_b_a:.6e}",
         f"IC vdd ic DC {tb.i_c_a:.6e}",
         f"VOUT vo 0 DC {tb.v_out}",
@@ -45,18 +61,18 @@ def _translinear_bench(cell: CellNetlist, tb: TranslinearTestbench) -> list[str]
     ]
 
 
-def translinear_dc(cell: CellNetlist, tb: TranslinearTestbench, corner: str,
-                   temperature_c: float) -> Job:
+def translinear_dc(cell: CellNetlist, tb: TranslinearTestbench, bench: Bench,
+                   label: str = "") -> Job:
     """Log sweep of I_a (a B-source driven by a swept control voltage), I_b and I_c fixed."""
     decades = math.log10(tb.i_max_a / tb.i_min_a)
     body = [
         "VCTL ctl 0 0",
         f"BA vdd ia I={{{tb.i_min_a:.6e}*exp(v(ctl)*{math.log(10):.9f})}}",
-        *_translinear_bench(cell, tb),
+        *_translinear_bench(cell, tb, bench),
         f".dc VCTL 0 {decades:.6f} {1.0 / tb.points_per_decade:.6f}",
     ]
-    return Job(f"translinear_dc/{cell.kind}",
-               _deck("translinear loop DC", cell, corner, temperature_c, body),
+    return Job(f"translinear_dc/{cell.kind}{'/' + label if label else ''}",
+               _deck("translinear loop DC", cell, bench, body),
                {"i_min": tb.i_min_a, "i_b": tb.i_b_a, "i_c": tb.i_c_a})
 
 
@@ -70,8 +86,8 @@ def measure_translinear(vectors: dict[str, np.ndarray], meta: dict[str, Any]) ->
             "mean_error_percent": float(np.mean(error))}
 
 
-def translinear_step(cell: CellNetlist, tb: TranslinearTestbench, corner: str,
-                     temperature_c: float, i_from: float, i_to: float, t_step: float = 1e-6,
+def translinear_step(cell: CellNetlist, tb: TranslinearTestbench, bench: Bench,
+                     i_from: float, i_to: float, t_step: float = 1e-6,
                      duration: float = 20e-6, edge: float = 10e-9) -> Job:
     """I_a steps from i_from to i_to at t_step (I_b, I_c and the output voltage as in the DC
     testbench). In weak inversion every node of the loop settles with a time constant
@@ -79,11 +95,11 @@ def translinear_step(cell: CellNetlist, tb: TranslinearTestbench, corner: str,
     body = [
         f"IA vdd ia PWL(0 {i_from:.6e} {t_step:.6e} {i_from:.6e} {t_step + edge:.6e} "
         f"{i_to:.6e})",
-        *_translinear_bench(cell, tb),
+        *_translinear_bench(cell, tb, bench),
         f".tran {duration / 400:.4e} {duration:.4e}",
     ]
     return Job(f"translinear_step/{cell.kind}",
-               _deck("translinear loop step response", cell, corner, temperature_c, body),
+               _deck("translinear loop step response", cell, bench, body),
                {"t_step": t_step, "i_from": i_from, "i_to": i_to, "i_b": tb.i_b_a,
                 "i_c": tb.i_c_a})
 
@@ -118,21 +134,21 @@ def measure_step(vectors: dict[str, np.ndarray], meta: dict[str, Any]) -> dict[s
 
 
 # ----------------------------------------------------------------------------------- hold
-def memory_hold(cell: CellNetlist, node: str, tb: HoldTestbench, corner: str,
-                temperature_c: float) -> Job:
+def memory_hold(cell: CellNetlist, node: str, tb: HoldTestbench, bench: Bench) -> Job:
     """Every input and bias off (gate lines on their rails), the weight node set to v_hold."""
     rails = {"x": "vdd", "t": "vdd", "y": "vdd", "ug": "vdd", "eta": "0", "uf": "0", "lam": "0",
              "wmon": "vmon", "vdd": "vdd", "vss": "0"}
+    vdd = tb.vdd * bench.supply_scale
     body = [
-        f"VDD vdd 0 {tb.vdd}",
-        f"VMON vmon 0 {tb.vdd / 2}",
+        f"VDD vdd 0 {vdd}",
+        f"VMON vmon 0 {vdd / 2}",
         cell.instance("H", {p: rails.get(p, "0") for p in cell.ports}),
         f".ic v({node})={tb.v_hold}",
         f".tran {tb.duration_s / 200:.4e} {tb.duration_s:.4e}",
     ]
-    return Job(f"memory_hold/{cell.kind}/{temperature_c:g}C",
-               _deck("weight memory hold", cell, corner, temperature_c, body),
-               {"node": node, "temperature_c": temperature_c})
+    return Job(f"memory_hold/{cell.kind}/{bench.corner}/{bench.temperature_c:g}C",
+               _deck("weight memory hold", cell, bench, body),
+               {"node": node, "temperature_c": bench.temperature_c, "corner": bench.corner})
 
 
 def measure_hold(vectors: dict[str, np.ndarray], meta: dict[str, Any]) -> dict[str, Any]:
@@ -176,15 +192,29 @@ def _pwl(values: np.ndarray, period: float, edge: float) -> str:
     return "PWL(" + " ".join(points) + ")"
 
 
+def _noise_sources(weight_nodes: list[str], bias: Biases, noise: CurrentNoise,
+                   period: float) -> list[str]:
+    """A white-noise current source on every weight node: shot noise 2 q I of the currents that
+    charge and discharge it (the update loop's I_tau from both branches, and I_lambda), sampled
+    `steps_per_period` times per input period (bandwidth 1 / (2 step))."""
+    step = period / noise.steps_per_period
+    density = noise.scale * 2 * ELEMENTARY_CHARGE_C * (2 * bias.i_tau + bias.i_lam)
+    rms = math.sqrt(density / (2 * step))
+    return [f"INW{i} 0 {node} DC 0 trnoise({rms:.4e} {step:.4e} 0 0)"
+            for i, node in enumerate(weight_nodes)]
+
+
 def learning(cell: CellNetlist, weight_nodes: list[str], task: Task, tb: LearningTestbench,
-             bias: Biases, v_start: float, period: float, corner: str, temperature_c: float,
-             label: str) -> Job:
-    """The array learning a streamed task: inputs and target as current waveforms."""
+             bias: Biases, v_start: list[float], period: float, bench: Bench, label: str,
+             noise: CurrentNoise | None = None) -> Job:
+    """The array learning a streamed task: inputs and target as current waveforms, every wmon
+    pin and the array's output ymon held at v_readout (their currents are the readout)."""
     n = task.n_inputs
     edge = period / 200
     nets = {"t": "t", "y": "y", "eta": "eta", "uf": "uf", "ug": "ug", "lam": "lam",
-            "vdd": "vdd", "vss": "0"}
-    body = [f"VDD vdd 0 {tb.vdd}"]
+            "ymon": "ym", "vdd": "vdd", "vss": "0"}
+    vdd = tb.vdd * bench.supply_scale
+    body = [f"VDD vdd 0 {vdd}", f"VYM ym 0 DC {tb.v_readout}"]
     for i in range(n):
         nets[f"x{i}"], nets[f"wmon{i}"] = f"x{i}", f"wm{i}"
         body.append(f"IX{i} x{i} 0 {_pwl(task.X[:, i] * bias.i_x0, period, edge)}")
@@ -196,25 +226,25 @@ def learning(cell: CellNetlist, weight_nodes: list[str], task: Task, tb: Learnin
         f"ILAM vdd lam DC {bias.i_lam:.6e}",
         f"IUG ug 0 DC {bias.i_ug:.6e}",
         cell.instance("A", nets),
-        *(f".ic v({node})={v_start:.6f}" for node in weight_nodes),
+        *(_noise_sources(weight_nodes, bias, noise, period) if noise and noise.enabled else []),
+        *(f".ic v({node})={v:.6f}" for node, v in zip(weight_nodes, v_start, strict=True)),
         f".tran {period / 20:.4e} {task.samples * period:.6e}",
     ]
-    return Job(f"learning/{label}", _deck("SGDr learning", cell, corner, temperature_c, body),
-               {"n": n, "period": period, "i_w0": bias.i_w0, "vdd": tb.vdd,
+    return Job(f"learning/{label}", _deck("SGDr learning", cell, bench, body),
+               {"n": n, "period": period, "i_w0": bias.i_w0, "i_t0": bias.i_t0, "vdd": vdd,
                 "samples": task.samples})
 
 
 def measure_learning(vectors: dict[str, np.ndarray], meta: dict[str, Any]) -> dict[str, Any]:
-    """Weights sampled at the end of every input period (and at t = 0), supply power."""
+    """Weights and the output sampled at the end of every input period (and at t = 0), in units
+    of their nominal currents (w = I(wmon) / I_W0, y = I(ymon) / I_T0); supply power."""
     from sim.metrics import power_w
 
     times = vectors["time"]
     grid = np.concatenate([[0.0], (np.arange(meta["samples"]) + 1) * meta["period"] * 0.999])
     weights = np.array([np.interp(grid, times, -vectors[f"vwm{i}#branch"]) / meta["i_w0"]
                         for i in range(meta["n"])]).T
+    output = np.interp(grid, times, vectors["vym#branch"]) / meta["i_t0"]
     supply = -vectors["vdd#branch"]
-    return {"grid": grid.tolist(), "weights": weights.tolist(),
-            "power_w": power_w(times, meta["vdd"], supply),
-            "trace_t": times.tolist(),
-            "trace_w": (np.array([-vectors[f"vwm{i}#branch"] for i in range(meta["n"])]).T
-                        / meta["i_w0"]).tolist()}
+    return {"grid": grid.tolist(), "weights": weights.tolist(), "output": output.tolist(),
+            "power_w": power_w(times, meta["vdd"], supply)}

@@ -28,12 +28,17 @@ def test_synapse_pins_and_parts() -> None:
     assert "vc" in synapse.sensitive_nets()
 
 
-def test_bias_network_diodes() -> None:
+def test_bias_network_diodes_and_the_output_mirror() -> None:
     bias = bias_network()
     for device in bias.flat():
-        assert device.d == device.g  # every device is a diode
+        # every device is a diode, but the output's copy of the sum current: a PMOS mirrored
+        # on the y diode, the same size, sourcing ymon
+        assert device.d == device.g or (device.d, device.g) == ("ymon", "y")
         rail = "vss" if device.kind == "nmos" else "vdd"
         assert device.s == device.b == rail
+    by_name = {d.name: d for d in bias.flat()}
+    assert (by_name["PYM"].w, by_name["PYM"].l) == (by_name["DY"].w, by_name["DY"].l)
+    assert "ymon" in bias.pins
 
 
 SYNAPSES = [

@@ -1,5 +1,6 @@
-"""The bias-current trim: its test pattern, the gain fit on synthetic trajectories, the current
-correction, and one real calibration of a small schematic array in ngspice."""
+"""The per-chip bias trim: its test pattern, the gain fit on synthetic trajectories, the current
+correction and how it is held, and real trims of small arrays in ngspice (a schematic chip and
+a Monte Carlo chip, together on one executor)."""
 
 from __future__ import annotations
 
@@ -13,23 +14,27 @@ import pytest
 from cells.circuit import sim_netlist
 from cells.synapse import bias_network, sgdr_synapse
 from layout.array import array_netlist
-from sgdr_flow.config import LearningTestbench
+from pdk.gf180mcu.models import Statistical
+from sgdr_flow.config import LearningTestbench, TrimConfig
 from sim.calibrate import (
     CYCLE,
     LEVELS,
     MIN_CYCLES,
     Gains,
+    TrimTarget,
     _model,
-    calibrate,
     fit_gains,
+    held,
     levels,
     pattern,
     pattern_samples,
+    trim_chips,
     trimmed,
 )
 from sim.characterize import weak_inversion
+from sim.executor import LocalExecutor
 from sim.netlists import CellNetlist, _ports
-from sim.testbenches import biases
+from sim.testbenches import Bench, biases
 
 TB = LearningTestbench()
 
@@ -82,6 +87,18 @@ def test_trim_divides_out_the_measured_gains() -> None:
     assert replace(trim, i_eta=bias.i_eta, i_lam=bias.i_lam, i_uf=bias.i_uf) == bias
 
 
+def test_held_trim_keeps_each_ratio_at_another_operating_point() -> None:
+    nominal = biases(TB, 6700.0, 0.2, 1e-12, 1.4, 27.0)
+    trim = trimmed(nominal, Gains(eta=0.8, lam=1.25, forward=0.98, rms=0.0))
+    faster = biases(TB, 3 * 6700.0, 0.2, 1e-12, 1.4, 27.0)
+    kept = held(trim, nominal, faster)
+    for key in ("i_eta", "i_lam", "i_uf"):
+        assert getattr(kept, key) / getattr(faster, key) == \
+            pytest.approx(getattr(trim, key) / getattr(nominal, key))
+    assert kept.i_x0 == faster.i_x0 and kept.i_tau == faster.i_tau
+    assert held(nominal, nominal, faster) == faster  # no trim: the formulas' currents
+
+
 def _schematic_array(n: int, synapse: dict) -> CellNetlist:
     syn, bias = sgdr_synapse(**synapse), bias_network()
     text = array_netlist("sgdr_array", n, syn.name, syn.pins, bias.name, bias.pins,
@@ -90,19 +107,27 @@ def _schematic_array(n: int, synapse: dict) -> CellNetlist:
     return CellNetlist("sgdr_array", "schematic", text, _ports(text, "sgdr_array", path), path)
 
 
-def test_calibration_of_a_schematic_array_converges(tmp_path: Path) -> None:
-    """Two synapses, 1 pF: the first measurement finds gains off by a few percent, the last one
-    finds them within a percent, and the record holds what the report states."""
+def test_trims_of_a_nominal_and_a_monte_carlo_chip(tmp_path: Path) -> None:
+    """Two synapses, 1 pF, two chips trimmed together: the nominal chip's first measurement
+    finds gains off by a few percent and its last one within a percent; the Monte Carlo chip
+    (its own mismatch) needs a different trim; the records hold what the report states."""
     synapse = {"w": 1.0, "l": 1.0, "k": 8, "capacitance_ff": 1000.0}
     cell = _schematic_array(2, synapse)
-    tb = LearningTestbench(eta_per_s=20000.0, sample_period_s=20e-6)
+    tb = LearningTestbench(eta_per_s=20000.0, sample_period_s=20e-6, lam=0.2)
     unit = weak_inversion(1.0, 1.0, tb.v_readout)
     nominal = biases(tb, tb.eta_per_s, tb.lam, 1e-12, unit.n, 27.0)
-    v0 = unit.gate_for(tb.w0 * nominal.i_w0)
+    v0 = [unit.gate_for(tb.w0 * nominal.i_w0)] * 2
     nodes = [f"xa.xs{i}.vc" for i in range(2)]
-    bias, record = calibrate(cell, nodes, tb, nominal, tb.eta_per_s, tb.lam, v0,
-                             tb.sample_period_s, "typical", 27.0, "nominal", tmp_path)
-    assert 1 <= len(record.measured) <= 3
+    targets = [TrimTarget("typical", cell, nodes, Bench(), v0),
+               TrimTarget("mc1", cell, nodes, Bench(sample=Statistical(1001)), v0)]
+    executor = LocalExecutor(2)
+    try:
+        found = trim_chips(targets, tb, nominal, tb.eta_per_s, tb.lam, tb.sample_period_s,
+                           TrimConfig(), executor, tmp_path)
+    finally:
+        executor.close()
+    bias, record = found["typical"]
+    assert 1 <= len(record.measured) <= 3 and record.error is None
     first, last = record.measured[0], record.measured[-1]
     assert max(abs(g - 1) for g in (last.eta, last.lam, last.forward)) < 0.01
     assert max(abs(g - 1) for g in (first.eta, first.lam, first.forward)) > \
@@ -110,11 +135,8 @@ def test_calibration_of_a_schematic_array_converges(tmp_path: Path) -> None:
     assert record.corrected_a == {k: getattr(bias, k) for k in ("i_eta", "i_lam", "i_uf")}
     assert record.nominal_a["i_eta"] == nominal.i_eta and bias.i_x0 == nominal.i_x0
     assert all((tmp_path / deck).is_file() for deck in record.decks)
+    assert "seed=1001" not in (tmp_path / record.decks[0]).read_text()
     assert record.as_json()["measured_gains"][0]["eta"] == first.eta
-
-
-def test_calibration_refuses_the_extracted_netlist() -> None:
-    cell = replace(_schematic_array(1, {}), kind="extracted")
-    bias = biases(TB, 6700.0, 0.2, 1e-12, 1.4, 27.0)
-    with pytest.raises(ValueError, match="schematic"):
-        calibrate(cell, ["xa.xs0.vc"], TB, bias, 6700.0, 0.2, 0.4, 40e-6, "typical", 27.0, "x")
+    _mc_bias, mc_record = found["mc1"]
+    assert ".option seed=1001" in (tmp_path / mc_record.decks[0]).read_text()
+    assert mc_record.trim != record.trim  # its own devices, its own trim

@@ -1,22 +1,21 @@
 """ngspice runs in real ngspice: failures come back as ngspice's message with the netlist's path
-(never a traceback), convergence failures are retried with relaxed options and every attempt is
-recorded, and independent runs in worker processes give what sequential runs give."""
+(never a traceback), and convergence failures are retried with relaxed options and every attempt
+is recorded."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from cells.circuit import sim_netlist
 from cells.translinear import translinear_loop
-from pdk.gf180mcu import DEVICES, model_deck
 from sgdr_flow.config import TranslinearTestbench
+from sim.executor import LocalExecutor, SimJob
 from sim.netlists import CellNetlist, schematic_netlist
-from sim.ngspice import RELAXATIONS, Relaxation, simulate, simulate_many, spice_number
-from sim.stage import netlist_file, run_entries
-from sim.testbenches import Job, measure_step, translinear_step
+from sim.ngspice import RELAXATIONS, Relaxation, SimResult, simulate, spice_number
+from sim.stage import run_entries, slug
+from sim.testbenches import Bench, Job, measure_step, translinear_step
 
 # Absurdly tight tolerances: a relative error of 1e-12 on nA currents is below what double
 # precision resolves, so the transient gives up ("timestep too small"); reltol 1e-2 cures it.
@@ -36,8 +35,17 @@ def tl_schematic(tmp_path_factory) -> CellNetlist:
 
 
 def step_job(cell: CellNetlist) -> Job:
-    return translinear_step(cell, TranslinearTestbench(), "typical", 27.0, 0.1e-9, 1e-9,
+    return translinear_step(cell, TranslinearTestbench(), Bench(), 0.1e-9, 1e-9,
                             t_step=1e-6, duration=10e-6)
+
+
+def run_files(paths: list[Path]) -> list[SimResult]:
+    """The deck files through the flow's executor, one simulator."""
+    executor = LocalExecutor(1)
+    try:
+        return executor.run([SimJob(p.name, p.read_text(), str(p)) for p in paths])
+    finally:
+        executor.close()
 
 
 def with_options(netlist: str, card: str) -> str:
@@ -55,7 +63,7 @@ def write(path: Path, text: str) -> Path:
 # -------------------------------------------------------------------------------- failures
 def test_failure_is_reported_with_path_and_ngspice_message(tmp_path: Path):
     deck = write(tmp_path / "loop.cir", UNSOLVABLE)
-    [result] = simulate_many([deck], parallel=1)  # no exception: a result
+    [result] = run_files([deck])  # no exception: a result
     assert not result.ok
     assert result.netlist == str(deck)
     assert "singular matrix" in result.error.lower()
@@ -66,7 +74,7 @@ def test_failure_is_reported_with_path_and_ngspice_message(tmp_path: Path):
 
 def test_every_attempt_is_recorded_when_all_fail(tmp_path: Path):
     deck = write(tmp_path / "loop.cir", UNSOLVABLE)
-    [result] = simulate_many([deck], parallel=1)
+    [result] = run_files([deck])
     attempts = result.attempts
     assert len(attempts) == 1 + len(RELAXATIONS)
     assert attempts[0].relaxation is None and attempts[0].netlist == str(deck)
@@ -86,7 +94,7 @@ def test_every_attempt_is_recorded_when_all_fail(tmp_path: Path):
 def test_deck_errors_are_not_retried(tmp_path: Path):
     deck = write(tmp_path / "broken.cir",
                  "* broken\nXM1 d g 0 0 no_such_model w=1u l=1u\n.op\n.end\n")
-    [result] = simulate_many([deck], parallel=1)
+    [result] = run_files([deck])
     assert not result.ok and "no_such_model" in result.error
     assert len(result.attempts) == 1  # relaxed tolerances cannot fix a deck ngspice rejects
     assert not (tmp_path / "broken.retry1.cir").exists()
@@ -97,7 +105,7 @@ def test_tight_tolerances_fail_then_converge_with_relaxed_options(tmp_path: Path
     job = step_job(tl_schematic)
     normal = write(tmp_path / "step.cir", job.netlist)
     tight = write(tmp_path / "step_tight.cir", with_options(job.netlist, TIGHT))
-    reference, relaxed = simulate_many([normal, tight], parallel=1)
+    reference, relaxed = run_files([normal, tight])
 
     # the happy path: one attempt, the deck as written, nothing else written
     assert reference.ok and not reference.retried
@@ -125,9 +133,9 @@ def test_stage_report_entries_carry_path_message_and_attempts(tmp_path: Path):
     solvable = UNSOLVABLE.replace("V2 a 0 2", "V2 b 0 2")
     jobs = [Job("translinear_dc/extracted", UNSOLVABLE),
             Job("memory_hold/schematic/27C", solvable)]
-    paths = [write(tmp_path / netlist_file(job.name), job.netlist) for job in jobs]
+    paths = [write(tmp_path / f"{slug(job.name)}.cir", job.netlist) for job in jobs]
     assert paths[0].name == "translinear_dc_extracted.cir"
-    results = simulate_many(paths, parallel=1)
+    results = run_files(paths)
     assert not results[0].ok and results[1].ok
     failures, retries = run_entries(jobs, results, where=lambda p: p.replace(
         str(tmp_path), "build/sim"))
@@ -162,30 +170,6 @@ def test_relaxation_appends_options_before_end_and_shrinks_the_max_step():
                                              ("abc", None)])
 def test_spice_numbers(text: str, value: float | None):
     assert spice_number(text) == (pytest.approx(value) if value is not None else None)
-
-
-# -------------------------------------------------------------------------------- parallel
-def nmos_sweep(vd: float) -> str:
-    return "\n".join([
-        f"* nmos_3p3 sweep at VD = {vd}", *model_deck(), f"VD d 0 {vd}", "VG g 0 0.4",
-        f"XM1 d g 0 0 {DEVICES['nfet_03v3'].model} w=2u l=1u",
-        ".dc VG 0.25 0.55 0.01", ".end"]) + "\n"
-
-
-def test_parallel_runs_match_sequential(tmp_path: Path, tl_schematic):
-    decks = [write(tmp_path / f"sweep{k}.cir", nmos_sweep(vd))
-             for k, vd in enumerate((0.1, 0.5, 1.0))]
-    decks.append(write(tmp_path / "step.cir", step_job(tl_schematic).netlist))
-    sequential = simulate_many(decks, parallel=1)
-    parallel = simulate_many(decks, parallel=2)
-    assert [r.netlist for r in parallel] == [str(d) for d in decks]  # order kept
-    for one, two in zip(sequential, parallel, strict=True):
-        assert one.ok and two.ok, (one.error, two.error)
-        assert one.vectors.keys() == two.vectors.keys()
-        for name in one.vectors:
-            assert np.array_equal(one.vectors[name], two.vectors[name]), name
-    # and the runs differ where they should (the drain voltage matters below saturation)
-    assert not np.array_equal(sequential[0]["vd#branch"], sequential[2]["vd#branch"])
 
 
 def test_simulate_without_a_path_names_the_netlist_generically():

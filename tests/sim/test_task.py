@@ -7,10 +7,12 @@ import pytest
 
 from sim.task import (
     Task,
+    far_start,
     make_task,
     piecewise_constant,
     sample_index,
     sample_starts,
+    spread_weights,
     stream,
     upsample,
 )
@@ -117,3 +119,24 @@ def test_stream_upsample_and_sample_starts() -> None:
     np.testing.assert_array_equal(fine.X[3:6], np.repeat(task.X[1:2], 3, axis=0))
     np.testing.assert_array_equal(fine.t[::3], task.t)
     np.testing.assert_allclose(sample_starts(4, 0.5), [0.0, 0.5, 1.0, 1.5, 2.0])
+
+
+@pytest.mark.parametrize("n", [1, 4, 16, 64])
+def test_true_weights_are_stratified_over_the_range(n: int) -> None:
+    """Every weight sits in its own of n equal bins: however few weights, the task spans the
+    range (a uniform draw of 4 weights often covers only part of it)."""
+    for seed in range(20):
+        w = spread_weights(n, np.random.default_rng(seed), (0.2, 1.8))
+        bins = np.floor((w - 0.2) / (1.6 / n)).astype(int)
+        assert sorted(bins) == list(range(n))
+    task = make_task(4, 10, seed=5, w_range=(0.2, 1.8))
+    assert np.ptp(task.w_star) > 0.4 * 1.6
+
+
+def test_far_start_puts_each_weight_at_the_far_end_of_the_range() -> None:
+    for seed in range(10):
+        task = make_task(4, 10, seed=seed, w_range=(0.2, 1.8))
+        start = far_start(task, (0.2, 1.8))
+        assert set(start) <= {0.2, 1.8}
+        assert np.all(np.abs(start - task.w_star) >= 0.8 - 1e-12)  # half the range at least
+        assert np.ptp(np.concatenate([start, task.w_star])) == pytest.approx(1.6)

@@ -12,6 +12,7 @@ import pytest
 from sgdr_flow.config import HoldTestbench, TranslinearTestbench
 from sim.ngspice import simulate
 from sim.testbenches import (
+    Bench,
     measure_hold,
     measure_step,
     measure_translinear,
@@ -33,7 +34,7 @@ def run(job) -> dict[str, np.ndarray]:
 def test_extracted_translinear_loop_simulates_and_agrees_in_dc(tl):
     found = {}
     for cell in tl:
-        job = translinear_dc(cell, TB, "typical", 27.0)
+        job = translinear_dc(cell, TB, Bench())
         found[cell.kind] = measure_translinear(run(job), job.meta)
     extracted, schematic = found["extracted"], found["schematic"]
     assert len(extracted["i_out"]) == 3 * TB.points_per_decade + 1  # three decades
@@ -47,7 +48,7 @@ def test_extracted_translinear_loop_simulates_and_agrees_in_dc(tl):
 def test_extracted_synapse_simulates_memory_hold(synapse):
     tb = HoldTestbench(duration_s=1e-4)
     for cell in synapse:
-        job = memory_hold(cell, "xh.vc", tb, "typical", 27.0)
+        job = memory_hold(cell, "xh.vc", tb, Bench())
         held = measure_hold(run(job), job.meta)
         assert held["v_start"] == pytest.approx(tb.v_hold, abs=1e-6)
         assert np.isfinite(held["droop_mv_per_ms"])
@@ -59,8 +60,7 @@ def test_extracted_step_response_is_slower(tl):
     junction capacitance, so the extracted I_out must lag the schematic's."""
     found = {}
     for cell in tl:
-        job = translinear_step(cell, TB, "typical", 27.0, 0.1e-9, 1e-9, t_step=1e-6,
-                               duration=20e-6)
+        job = translinear_step(cell, TB, Bench(), 0.1e-9, 1e-9, t_step=1e-6, duration=20e-6)
         found[cell.kind] = measure_step(run(job), job.meta)
     schematic, extracted = found["schematic"], found["extracted"]
     # both settle to the same DC values (within 1 %) ...
