@@ -124,16 +124,19 @@ def _add_violation(layout, top) -> None:
 
     sys.path.insert(0, str(ROOT))
     from pdk.gf180mcu.layers import LAYERS
+    from pdk.gf180mcu.rules import value
 
     metal2 = layout.layer(*LAYERS["metal2"])
+    grid = round(value("OFFGRID") / layout.dbu)
     box = top.bbox()
     middle = kdb.Box(box.left, box.center().y - box.height() // 8, box.right,
                      box.center().y + box.height() // 8)
     clearance = round(CLEARANCE_UM / layout.dbu)
     free = kdb.Region(middle) - kdb.Region(top.begin_shapes_rec(metal2)).sized(clearance)
     spot = free.sized(-clearance).bbox().center()
+    x, y = (grid * round(v / grid) for v in (spot.x, spot.y))  # on the grid: no OFFGRID marker
     side = round(VIOLATION_UM / layout.dbu)
-    top.shapes(metal2).insert(kdb.Box(spot.x, spot.y, spot.x + side, spot.y + side))
+    top.shapes(metal2).insert(kdb.Box(x, y, x + side, y + side))
 
 
 # ------------------------------------------------------------------------ one measured run
