@@ -113,3 +113,17 @@ def test_small_flat_cells_are_not_searched(tmp_path):
     gds = _write(flat_array(3, 3), tmp_path / "small.gds")
     result = run_drc(gds, "TOP", only=["M1.2a"], deep=None)
     assert result.mode == "flat" and result.recovered is None
+
+
+def test_placements_of_the_flat_cell_are_kept():
+    """A mostly flat top cell that also places a cell keeps that placement."""
+    layout = flat_array(4, 4)
+    top = layout.cell("TOP")
+    extra = layout.create_cell("EXTRA")
+    extra.shapes(layout.layer(*LAYERS["metal2"])).insert(kdb.DBox(0, 0, 1, 1))
+    top.insert(kdb.DCellInstArray(extra.cell_index(), kdb.DTrans(kdb.DVector(-20, -20))))
+    found = recover(layout, top, min_gain=4)
+    assert found is not None
+    assert_same_geometry(layout, top, found.cell)
+    assert {layout.cell(i.cell_index).name for i in found.cell.each_inst()} == {
+        "EXTRA", "TOP$repeated"}
