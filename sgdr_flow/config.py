@@ -160,8 +160,8 @@ class HoldTestbench(Strict):
 
 
 class CurrentNoise(Strict):
-    """Shot noise on every weight node during learning (ngspice `trnoise` current sources):
-    white noise of density `scale` * 2 q I, I the node's bias currents (I_tau and I_lambda)."""
+    """Shot noise on every weight node during learning (current sources of seeded white noise,
+    trnoise-like): density `scale` * 2 q I, I the node's bias currents (I_tau and I_lambda)."""
 
     enabled: bool = False
     scale: PositiveFloat = Field(1.0, description="multiplier of the shot-noise density")

@@ -31,10 +31,11 @@ chip would do it:
    dw/dt = g_eta eta (x (t - g_f y) - g_lam lambda w), i.e. the update loop's gain g_eta, the leak's
    gain g_lam (relative to the loop's: lambda_eff = g_lam lambda) and the forward gain g_f.
 4. **Correction** (`trimmed`): I_eta / g_eta (eta is proportional to I_eta), I_lambda /
-   (g_eta g_lam) (the leak rate eta lambda is proportional to I_lambda) and I_uf * g_f (y is
-   proportional to 1 / I_uf). Measurement and correction repeat (at most `rounds` times, until
-   every measured gain is within `tolerance` of 1); the trims multiply. The rounds of all chips
-   run together on the executor.
+   (g_eta g_lam) (the leak rate eta lambda grows with I_lambda; from the second round on, the
+   secant through the last two rounds, since the node's own leakage adds a constant) and
+   I_uf * g_f (y is proportional to 1 / I_uf). Measurement and correction repeat (at most
+   `rounds` times, until every measured gain is within `tolerance` of 1); the trims multiply.
+   The rounds of all chips run together on the executor.
 5. **Verified, not predicted**: each round also records how far the measured weights are from
    the ideal flow (gains 1). A chip whose gains do not converge (three global gains cannot
    describe, say, mismatch between its synapses) keeps the currents of its best *measured*
@@ -182,10 +183,29 @@ def fit_gains(task: Task, period: float, eta: float, lam: float, weights: np.nda
     return Gains(float(p[0]), float(p[1]), float(p[2]), float(math.sqrt(cost / r.size)))
 
 
-def trimmed(bias: Biases, gains: Gains) -> Biases:
-    """The bias currents that cancel measured gains (see the module docstring)."""
-    return replace(bias, i_eta=bias.i_eta / gains.eta, i_lam=bias.i_lam / (gains.eta * gains.lam),
+def trimmed(bias: Biases, gains: Gains,
+            previous: tuple[Biases, Gains] | None = None) -> Biases:
+    """The bias currents that cancel measured gains (see the module docstring).
+
+    The leak rate g_eta g_lam (in units of eta lambda) is affine, not proportional, in I_lambda:
+    the devices on the weight node leak too, and a constant leakage current acts exactly like
+    extra lambda (dw/dt = -w I_leak / (C n U_T)). With the `previous` round's measurement the
+    leak is trimmed by the secant through the two (I_lambda, rate) points, which finds the
+    current that cancels the leakage in one step; the first round (or a non-increasing secant)
+    uses the proportional correction."""
+    i_lam = bias.i_lam / (gains.eta * gains.lam)
+    if previous is not None:
+        before, then = previous
+        rate, rate_before = gains.eta * gains.lam, then.eta * then.lam
+        if bias.i_lam != before.i_lam:
+            slope = (rate - rate_before) / (bias.i_lam - before.i_lam)
+            if slope > 0:
+                i_lam = max(bias.i_lam + (1.0 - rate) / slope, bias.i_lam * LEAK_FLOOR)
+    return replace(bias, i_eta=bias.i_eta / gains.eta, i_lam=i_lam,
                    i_uf=bias.i_uf * gains.forward)
+
+
+LEAK_FLOOR = 0.1  # a round lowers I_lambda at most tenfold (the leakage may exceed lambda)
 
 
 TRIMMED = ("i_eta", "i_lam", "i_uf")
@@ -245,10 +265,11 @@ def trim_chips(targets: list[TrimTarget], tb: LearningTestbench, nominal: Biases
             measured = measure_learning(result.vectors, meta)
             weights, grid = np.asarray(measured["weights"]), np.asarray(measured["grid"])
             gains = fit_gains(task, period, eta, lam, weights, grid)
+            previous = (used[target.chip][-1], record.measured[-1]) if record.measured else None
             record.measured.append(gains)
             record.tracking_rms.append(_tracking_rms(task, period, eta, lam, weights, grid))
             used[target.chip].append(bias)
-            state[target.chip] = (trimmed(bias, gains), record)
+            state[target.chip] = (trimmed(bias, gains, previous), record)
             if max(abs(g - 1) for g in (gains.eta, gains.lam, gains.forward)) >= \
                     config.tolerance:
                 still.append(target)

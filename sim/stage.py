@@ -185,7 +185,7 @@ class Learning:
         nodes = [weight_node(run.chip.kind, i) for i in range(task.n_inputs)]
         job = learning(self.arrays[run.chip.kind], nodes, task, self.tb, bias,
                        self.starts(start, bias.i_w0, run.chip, run.temperature_c), period,
-                       run.bench(self.config), run.id, self.tb.current_noise)
+                       run.bench(self.config), run.id, self.tb.current_noise, run.seed)
         plan = {"eta_per_s": self.tb.eta_per_s * run.eta_scale * run.bias_scale,
                 "lam": self.tb.lam * run.lambda_scale, "period_s": period,
                 "samples": task.samples, "biases_a": vars(bias),

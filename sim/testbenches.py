@@ -192,24 +192,36 @@ def _pwl(values: np.ndarray, period: float, edge: float) -> str:
     return "PWL(" + " ".join(points) + ")"
 
 
-def _noise_sources(weight_nodes: list[str], bias: Biases, noise: CurrentNoise,
-                   period: float) -> list[str]:
+def _noise_sources(weight_nodes: list[str], bias: Biases, noise: CurrentNoise, period: float,
+                   duration: float, seed: int) -> list[str]:
     """A white-noise current source on every weight node: shot noise 2 q I of the currents that
     charge and discharge it (the update loop's I_tau from both branches, and I_lambda), sampled
-    `steps_per_period` times per input period (bandwidth 1 / (2 step))."""
+    `steps_per_period` times per input period (bandwidth 1 / (2 step)) and interpolated
+    linearly, as ngspice's trnoise source does. The samples are drawn here from `seed` and
+    written as PWL sources, because ngspice 39's trnoise gives different noise on every run
+    whatever its seed (measured), and a sweep must rerun exactly."""
     step = period / noise.steps_per_period
     density = noise.scale * 2 * ELEMENTARY_CHARGE_C * (2 * bias.i_tau + bias.i_lam)
     rms = math.sqrt(density / (2 * step))
-    return [f"INW{i} 0 {node} DC 0 trnoise({rms:.4e} {step:.4e} 0 0)"
-            for i, node in enumerate(weight_nodes)]
+    points = math.ceil(duration / step) + 1
+    times = np.arange(points) * step
+    out = []
+    for i, node in enumerate(weight_nodes):
+        values = np.random.default_rng([seed, i]).normal(0.0, rms, points)
+        pwl = " ".join(f"{t:.6e} {v:.4e}" for t, v in zip(times, values, strict=True))
+        out.append(f"INW{i} 0 {node} PWL({pwl})")
+    return out
 
 
 def learning(cell: CellNetlist, weight_nodes: list[str], task: Task, tb: LearningTestbench,
              bias: Biases, v_start: list[float], period: float, bench: Bench, label: str,
-             noise: CurrentNoise | None = None) -> Job:
+             noise: CurrentNoise | None = None, noise_seed: int = 1) -> Job:
     """The array learning a streamed task: inputs and target as current waveforms, every wmon
-    pin and the array's output ymon held at v_readout (their currents are the readout)."""
+    pin and the array's output ymon held at v_readout (their currents are the readout). With
+    `noise` on, every weight node gets a current-noise source drawn from `noise_seed`."""
     n = task.n_inputs
+    noise_cards = _noise_sources(weight_nodes, bias, noise, period, task.samples * period,
+                                 noise_seed) if noise is not None and noise.enabled else []
     edge = period / 200
     nets = {"t": "t", "y": "y", "eta": "eta", "uf": "uf", "ug": "ug", "lam": "lam",
             "ymon": "ym", "vdd": "vdd", "vss": "0"}
@@ -226,7 +238,7 @@ def learning(cell: CellNetlist, weight_nodes: list[str], task: Task, tb: Learnin
         f"ILAM vdd lam DC {bias.i_lam:.6e}",
         f"IUG ug 0 DC {bias.i_ug:.6e}",
         cell.instance("A", nets),
-        *(_noise_sources(weight_nodes, bias, noise, period) if noise and noise.enabled else []),
+        *noise_cards,
         *(f".ic v({node})={v:.6f}" for node, v in zip(weight_nodes, v_start, strict=True)),
         f".tran {period / 20:.4e} {task.samples * period:.6e}",
     ]

@@ -7,7 +7,10 @@ from typing import Any
 
 import pytest
 
-from sim.netlists import CellNetlist, extracted_netlist, schematic_netlist
+from cells.circuit import sim_netlist
+from cells.synapse import bias_network, sgdr_synapse
+from layout.array import array_netlist
+from sim.netlists import CellNetlist, _ports, extracted_netlist, schematic_netlist
 from tests.extraction.test_pex import extract_cell
 
 TL = ("tl", "translinear_loop", {"w": 2.0, "l": 2.0, "k": 1})
@@ -31,3 +34,12 @@ def synapse(tmp_path_factory) -> tuple[CellNetlist, CellNetlist]:
     return cell_netlists(tmp_path_factory.mktemp("synapse"), *SYNAPSE)
 
 
+
+
+def schematic_array(n: int, synapse: dict[str, Any]) -> CellNetlist:
+    """The schematic netlist of an n-synapse array (no layout needed)."""
+    syn, bias = sgdr_synapse(**synapse), bias_network()
+    text = array_netlist("sgdr_array", n, syn.name, syn.pins, bias.name, bias.pins,
+                         [sim_netlist(syn), sim_netlist(bias)])
+    path = Path("sgdr_array.sim.spice")
+    return CellNetlist("sgdr_array", "schematic", text, _ports(text, "sgdr_array", path), path)

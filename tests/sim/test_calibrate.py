@@ -11,9 +11,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cells.circuit import sim_netlist
-from cells.synapse import bias_network, sgdr_synapse
-from layout.array import array_netlist
 from pdk.gf180mcu.models import Statistical
 from sgdr_flow.config import LearningTestbench, TrimConfig
 from sim.calibrate import (
@@ -33,8 +30,8 @@ from sim.calibrate import (
 )
 from sim.characterize import weak_inversion
 from sim.executor import LocalExecutor
-from sim.netlists import CellNetlist, _ports
 from sim.testbenches import Bench, biases
+from tests.sim.conftest import schematic_array
 
 TB = LearningTestbench()
 
@@ -99,20 +96,12 @@ def test_held_trim_keeps_each_ratio_at_another_operating_point() -> None:
     assert held(nominal, nominal, faster) == faster  # no trim: the formulas' currents
 
 
-def _schematic_array(n: int, synapse: dict) -> CellNetlist:
-    syn, bias = sgdr_synapse(**synapse), bias_network()
-    text = array_netlist("sgdr_array", n, syn.name, syn.pins, bias.name, bias.pins,
-                         [sim_netlist(syn), sim_netlist(bias)])
-    path = Path("sgdr_array.sim.spice")
-    return CellNetlist("sgdr_array", "schematic", text, _ports(text, "sgdr_array", path), path)
-
-
 def test_trims_of_a_nominal_and_a_monte_carlo_chip(tmp_path: Path) -> None:
     """Two synapses, 1 pF, two chips trimmed together: the nominal chip's first measurement
     finds gains off by a few percent and its last one within a percent; the Monte Carlo chip
     (its own mismatch) needs a different trim; the records hold what the report states."""
     synapse = {"w": 1.0, "l": 1.0, "k": 8, "capacitance_ff": 1000.0}
-    cell = _schematic_array(2, synapse)
+    cell = schematic_array(2, synapse)
     tb = LearningTestbench(eta_per_s=20000.0, sample_period_s=20e-6, lam=0.2)
     unit = weak_inversion(1.0, 1.0, tb.v_readout)
     nominal = biases(tb, tb.eta_per_s, tb.lam, 1e-12, unit.n, 27.0)
@@ -140,3 +129,24 @@ def test_trims_of_a_nominal_and_a_monte_carlo_chip(tmp_path: Path) -> None:
     _mc_bias, mc_record = found["mc1"]
     assert ".option seed=1001" in (tmp_path / mc_record.decks[0]).read_text()
     assert mc_record.trim != record.trim  # its own devices, its own trim
+
+
+def test_the_leak_trim_cancels_a_constant_leakage_in_one_secant_step() -> None:
+    """A node leakage worth 0.6 lambda: the rate is (I_lambda + I_leak) / I_lambda0. The
+    proportional first step leaves an error; the secant through two rounds removes it."""
+    nominal = biases(TB, 6700.0, 0.2, 1e-12, 1.4, 27.0)
+    leak = 0.6 * nominal.i_lam
+
+    def measured(bias) -> Gains:
+        return Gains(eta=1.0, lam=(bias.i_lam + leak) / nominal.i_lam, forward=1.0, rms=0.0)
+
+    first = trimmed(nominal, measured(nominal))
+    assert measured(first).lam != pytest.approx(1.0, abs=0.05)  # proportional: not there yet
+    second = trimmed(first, measured(first), (nominal, measured(nominal)))
+    assert measured(second).lam == pytest.approx(1.0, abs=1e-9)
+    assert second.i_lam == pytest.approx(nominal.i_lam - leak)
+    # leakage five times the whole leak wanted: the current only drops tenfold per round
+    leak = 5.0 * nominal.i_lam
+    first = trimmed(nominal, measured(nominal))
+    floor = trimmed(first, measured(first), (nominal, measured(nominal)))
+    assert floor.i_lam == pytest.approx(first.i_lam * 0.1)

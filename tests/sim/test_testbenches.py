@@ -9,17 +9,22 @@ import math
 import numpy as np
 import pytest
 
-from sgdr_flow.config import HoldTestbench, TranslinearTestbench
+from sgdr_flow.config import CurrentNoise, HoldTestbench, LearningTestbench, TranslinearTestbench
 from sim.ngspice import simulate
+from sim.task import make_task
 from sim.testbenches import (
     Bench,
+    biases,
+    learning,
     measure_hold,
+    measure_learning,
     measure_step,
     measure_translinear,
     memory_hold,
     translinear_dc,
     translinear_step,
 )
+from tests.sim.conftest import schematic_array
 
 TB = TranslinearTestbench()  # flow.yaml's: I_b = 1 nA, I_c = 2 nA, I_a 10 pA .. 10 nA
 
@@ -87,3 +92,25 @@ def test_measure_step_on_a_first_order_response():
     assert found["t50_s"] == pytest.approx(tau * math.log(2), rel=1e-3)
     assert found["t90_s"] == pytest.approx(tau * math.log(10), rel=1e-3)
     assert found["rise_s"] == pytest.approx(tau * math.log(9), rel=1e-3)
+
+
+def _learn_with_noise(noise: CurrentNoise | None, seed: int = 1) -> np.ndarray:
+    cell = schematic_array(2, {"w": 1.0, "l": 1.0, "k": 8, "capacitance_ff": 1000.0})
+    tb = LearningTestbench(eta_per_s=20000.0, sample_period_s=20e-6, lam=0.2)
+    bias = biases(tb, tb.eta_per_s, tb.lam, 1e-12, 1.4, 27.0)
+    task = make_task(2, 12, seed=3, x_range=tb.x_range, w_range=tb.w_range)
+    job = learning(cell, ["xa.xs0.vc", "xa.xs1.vc"], task, tb, bias, [0.42, 0.42],
+                   tb.sample_period_s, Bench(), "noise", noise, seed)
+    return np.asarray(measure_learning(run(job), job.meta)["weights"])
+
+
+def test_weight_node_noise_is_optional_seeded_and_shot_noise_sized():
+    quiet = _learn_with_noise(None)
+    noise = CurrentNoise(enabled=True, scale=1e4)  # 100x the shot noise's rms: visible
+    noisy = _learn_with_noise(noise)
+    assert np.array_equal(_learn_with_noise(CurrentNoise()), quiet)  # off by default
+    assert not np.allclose(noisy, quiet, atol=1e-6)
+    assert np.array_equal(_learn_with_noise(noise), noisy)  # the seed reproduces it
+    assert not np.array_equal(_learn_with_noise(noise, seed=2), noisy)
+    # shot noise itself is tiny against the update currents: the weights barely notice it
+    assert np.max(np.abs(_learn_with_noise(CurrentNoise(enabled=True)) - quiet)) < 0.01
