@@ -128,10 +128,11 @@ def _condition_plot(path: Path, sweeps: dict[str, Any], limits: dict[str, Any]) 
         return
     fig, axes = plt.subplots(len(SWEEP_METRICS), len(groups),
                              figsize=(3.0 * len(groups) + 1, 6), squeeze=False)
+    nominal = sweeps.get("nominal", {})
     for col, name in enumerate(groups):
         for row, (metric, label) in enumerate(SWEEP_METRICS):
             ax = axes[row][col]
-            points, values = _points(sweeps[name], metric)
+            points, values = _points({**nominal, **sweeps[name]}, metric)
             for x, vals in enumerate(values):
                 ax.plot([x] * len(vals), vals, "o", color="#1f77b4", ms=4)
             ax.set_xticks(range(len(points)), points, fontsize=7, rotation=30)
@@ -185,7 +186,8 @@ def _bias_plot(path: Path, bias: dict[str, Any], nominal: dict[str, Any],
             worst = (min if metric == "precision_bits" else max)(vals) if vals else math.nan
             values.append(worst)
         scale = {"power_w": 1e9, "time_constant_s": 1e3}.get(metric, 1.0)
-        ax.semilogx(np.asarray(scales)[order], np.asarray(values) * scale, "o-")
+        plot = ax.semilogx if metric == "precision_bits" else ax.loglog
+        plot(np.asarray(scales)[order], np.asarray(values) * scale, "o-")
         if metric == "precision_bits":
             _limit_lines(ax, limits.get(metric, {}))
         ax.set_xlabel("bias scale (all currents)")

@@ -21,3 +21,14 @@ def test_signoff_flow_is_the_default_design_with_a_larger_variation_set() -> Non
     assert config.monte_carlo.samples >= 100
     assert set(config.corners) == {"typical", "ff", "ss", "fs", "sf"}
     assert variation["temperatures_c"] == [-40, 27, 85]
+
+
+def test_the_default_flow_runs_a_small_set_of_every_variation_source() -> None:
+    config = load_flow(Path(REPO / "flow.yaml")).config
+    variation = config.simulation.variation
+    learning = config.simulation.testbenches.learning
+    assert len(variation.corners) >= 3 and len(variation.temperatures_c) >= 3
+    assert len(variation.supply_scale) >= 2 and variation.monte_carlo.samples >= 8
+    assert len(learning.scoring_seeds) >= 3 and learning.seed_set == "scoring"
+    assert max(learning.bias_scale) / min(learning.bias_scale) >= 100  # two decades
+    assert config.simulation.trim.enabled and "extracted" in variation.netlists
