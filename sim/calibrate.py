@@ -57,6 +57,7 @@ from typing import Any
 import numpy as np
 
 from sgdr_flow.config import LearningTestbench, TrimConfig
+from sim.decks import DeckWriter
 from sim.executor import Executor, SimJob
 from sim.golden import sgdr_ode
 from sim.netlists import CellNetlist
@@ -231,7 +232,7 @@ class TrimTarget:
 
 def trim_chips(targets: list[TrimTarget], tb: LearningTestbench, nominal: Biases, eta: float,
                lam: float, period: float, config: TrimConfig, executor: Executor,
-               folder: Path | None = None) -> dict[str, tuple[Biases, Calibration]]:
+               decks: DeckWriter | None = None) -> dict[str, tuple[Biases, Calibration]]:
     """Trim every chip of `targets` for the nominal eta and lambda; the measurement rounds of all
     chips run together. A chip whose measurement fails keeps the currents it had, and its record
     says why."""
@@ -250,10 +251,11 @@ def trim_chips(targets: list[TrimTarget], tb: LearningTestbench, nominal: Biases
             bias = state[target.chip][0]
             job = learning(target.cell, target.weight_nodes, task, tb, bias, target.v_start,
                            period, target.bench, f"trim/{target.chip}/{round_}")
-            path = _write(folder, f"trim_{_slug(target.chip)}_{round_}.cir", job.netlist)
-            if path:
-                state[target.chip][1].decks.append(path.name)
-            jobs.append(SimJob(job.name, job.netlist, str(path) if path else None))
+            if decks is None:
+                jobs.append(SimJob(job.name, job.netlist))
+            else:
+                jobs.append(decks.write(job))
+                state[target.chip][1].decks.append(Path(jobs[-1].path or "").name)
             metas.append(job.meta)
         results = executor.run(jobs)
         still = []
@@ -297,16 +299,3 @@ def _tracking_rms(task: Task, period: float, eta: float, lam: float, weights: np
 
 def _trimmed_of(bias: Biases) -> dict[str, float]:
     return {k: getattr(bias, k) for k in TRIMMED}
-
-
-def _slug(text: str) -> str:
-    return text.replace("/", "_").replace(" ", "")
-
-
-def _write(folder: Path | None, name: str, text: str) -> Path | None:
-    if folder is None:
-        return None
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    path.write_text(text)
-    return path

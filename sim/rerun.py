@@ -9,6 +9,7 @@ from typing import Any
 
 from sgdr_flow.config import FlowConfig
 from sgdr_flow.errors import FlowError
+from sim.decks import slug
 from sim.executor import make_executor
 from sim.netlists import CellNetlist, extracted_netlist, schematic_netlist
 from sim.plan import Chip, plan_runs
@@ -55,5 +56,5 @@ def rerun_chip(config: FlowConfig, build: Path, chip: Chip, out: Path,
     finally:
         executor.close()
     records, _ = learn.records(runs, done.planned, done.results,
-                               lambda job: str(out / "decks" / f"{job.name}.cir"))
+                               lambda job: str(out / "decks" / f"{slug(job.name)}.cir"))
     return records

@@ -25,6 +25,7 @@ from sgdr_flow.stage import StageContext, StageResult, disabled
 from sim import metrics as m
 from sim.calibrate import Calibration, TrimTarget, held, trim_chips
 from sim.characterize import WeakInversion, characterization, fit_weak_inversion
+from sim.decks import DeckWriter, slug
 from sim.executor import Executor, SimJob, make_executor
 from sim.netlists import CellNetlist, extracted_netlist, schematic_netlist
 from sim.ngspice import SimResult
@@ -81,11 +82,6 @@ def weight_node(kind: str, synapse: int) -> str:
     return f"xa.{path}.vc"
 
 
-def slug(name: str) -> str:
-    """File name of a job's deck."""
-    return name.replace("/", "_").replace(" ", "").replace("=", "-")
-
-
 @dataclass(frozen=True)
 class Design:
     """What the learning runs need to know about the array."""
@@ -109,7 +105,8 @@ class Learning:
     def __init__(self, config: FlowConfig, design: Design, arrays: dict[str, CellNetlist],
                  executor: Executor, decks: Path, step: Callable[..., None]):
         self.config, self.design, self.arrays = config, design, arrays
-        self.executor, self.decks, self.step = executor, decks, step
+        self.executor, self.step = executor, step
+        self.decks = DeckWriter(decks)
         self.tb = config.simulation.testbenches.learning
         self.units: dict[tuple[str, float], WeakInversion] = {}
 
@@ -241,17 +238,6 @@ def _cell_jobs(config: FlowConfig, netlists: dict[str, Netlists]) -> list[Job]:
     return jobs
 
 
-def _write_decks(folder: Path, jobs: list[Job]) -> list[SimJob]:
-    """On disk first: what ngspice runs is what a failure report points at."""
-    folder.mkdir(parents=True, exist_ok=True)
-    out = []
-    for job in jobs:
-        path = folder / f"{slug(job.name)}.cir"
-        path.write_text(job.netlist)
-        out.append(SimJob(job.name, job.netlist, str(path)))
-    return out
-
-
 @dataclass
 class Executed:
     """What `execute` ran: the trims, each learning run's job and plan, and every result
@@ -270,7 +256,8 @@ def execute(learn: Learning, runs: list[Run], other_jobs: list[Job]) -> Executed
     jobs = other_jobs + [job for job, _ in planned]
     learn.step(f"{len(jobs)} simulations on {learn.executor.workers} {learn.executor.kind} "
                "workers")
-    results = learn.executor.run(_write_decks(learn.decks, jobs),
+    # on disk first: what ngspice runs is what a failure report points at
+    results = learn.executor.run([learn.decks.write(job) for job in jobs],
                                  lambda done, total: learn.step("simulations", done, total))
     return Executed(trims, planned, results)
 

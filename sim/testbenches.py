@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from pdk.gf180mcu import model_deck
-from pdk.gf180mcu.models import Statistical
+from pdk.gf180mcu.models import Statistical, section
 from sgdr_flow.config import CurrentNoise, HoldTestbench, LearningTestbench, TranslinearTestbench
 from sim.golden import thermal_voltage
 from sim.netlists import CellNetlist
@@ -20,13 +20,6 @@ from sim.task import Task
 
 OPTIONS = ".option abstol=1e-15 gmin=1e-15 method=gear"
 ELEMENTARY_CHARGE_C = 1.602176634e-19
-
-
-@dataclass
-class Job:
-    name: str
-    netlist: str
-    meta: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -41,6 +34,18 @@ class Bench:
 
     def models(self) -> list[str]:
         return model_deck(self.corner, self.sample)
+
+    def section(self) -> str:
+        """Its section in the decks' models library (sim/decks.py)."""
+        return section(self.corner, self.sample)
+
+
+@dataclass
+class Job:
+    name: str
+    netlist: str
+    meta: dict[str, Any] = field(default_factory=dict)
+    bench: Bench | None = None  # where it runs (the standalone deck names its model section)
 
 
 def _deck(title: str, cell: CellNetlist, bench: Bench, body: list[str]) -> str:
@@ -73,7 +78,7 @@ def translinear_dc(cell: CellNetlist, tb: TranslinearTestbench, bench: Bench,
     ]
     return Job(f"translinear_dc/{cell.kind}{'/' + label if label else ''}",
                _deck("translinear loop DC", cell, bench, body),
-               {"i_min": tb.i_min_a, "i_b": tb.i_b_a, "i_c": tb.i_c_a})
+               {"i_min": tb.i_min_a, "i_b": tb.i_b_a, "i_c": tb.i_c_a}, bench)
 
 
 def measure_translinear(vectors: dict[str, np.ndarray], meta: dict[str, Any]) -> dict[str, Any]:
@@ -101,7 +106,7 @@ def translinear_step(cell: CellNetlist, tb: TranslinearTestbench, bench: Bench,
     return Job(f"translinear_step/{cell.kind}",
                _deck("translinear loop step response", cell, bench, body),
                {"t_step": t_step, "i_from": i_from, "i_to": i_to, "i_b": tb.i_b_a,
-                "i_c": tb.i_c_a})
+                "i_c": tb.i_c_a}, bench)
 
 
 def _crossing(times: np.ndarray, fraction: np.ndarray, level: float) -> float:
@@ -148,7 +153,8 @@ def memory_hold(cell: CellNetlist, node: str, tb: HoldTestbench, bench: Bench) -
     ]
     return Job(f"memory_hold/{cell.kind}/{bench.corner}/{bench.temperature_c:g}C",
                _deck("weight memory hold", cell, bench, body),
-               {"node": node, "temperature_c": bench.temperature_c, "corner": bench.corner})
+               {"node": node, "temperature_c": bench.temperature_c, "corner": bench.corner},
+               bench)
 
 
 def measure_hold(vectors: dict[str, np.ndarray], meta: dict[str, Any]) -> dict[str, Any]:
@@ -244,7 +250,7 @@ def learning(cell: CellNetlist, weight_nodes: list[str], task: Task, tb: Learnin
     ]
     return Job(f"learning/{label}", _deck("SGDr learning", cell, bench, body),
                {"n": n, "period": period, "i_w0": bias.i_w0, "i_t0": bias.i_t0, "vdd": vdd,
-                "samples": task.samples})
+                "samples": task.samples}, bench)
 
 
 def measure_learning(vectors: dict[str, np.ndarray], meta: dict[str, Any]) -> dict[str, Any]:

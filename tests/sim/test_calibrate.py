@@ -29,6 +29,7 @@ from sim.calibrate import (
     trimmed,
 )
 from sim.characterize import weak_inversion
+from sim.decks import DeckWriter
 from sim.executor import LocalExecutor
 from sim.testbenches import Bench, biases
 from tests.sim.conftest import schematic_array
@@ -112,7 +113,7 @@ def test_trims_of_a_nominal_and_a_monte_carlo_chip(tmp_path: Path) -> None:
     executor = LocalExecutor(2)
     try:
         found = trim_chips(targets, tb, nominal, tb.eta_per_s, tb.lam, tb.sample_period_s,
-                           TrimConfig(), executor, tmp_path)
+                           TrimConfig(), executor, DeckWriter(tmp_path))
     finally:
         executor.close()
     bias, record = found["typical"]
