@@ -21,6 +21,7 @@ from typing import Any
 import klayout.db as kdb
 
 from extraction.lvs.findings import (
+    BAD,
     Finding,
     X,
     at,
@@ -34,6 +35,7 @@ from sgdr_flow.config import LvsTolerances
 SUBSTRATE_NET = "SUB"   # the extraction's global substrate net, while no label names it
 MATCHED = (X.Match, X.MatchWithWarning)
 ANY_SIZE = LvsTolerances.model_construct(w_rel=1e9, l_rel=1e9, c_rel=1e9)
+REPAIR_CANDIDATES = 8  # unpaired nets an open is looked for among (pairs of them are tried)
 
 
 def names_of(net: kdb.Net) -> list[str]:
@@ -155,6 +157,13 @@ class Compare:
         labels, nets = self.labels(), self.schematic_nets()
         pairs = [(layout, nets[name], name) for name, found in labels.items() if name in nets
                  for layout in found]
+        named: dict[int, dict[str, kdb.Net]] = defaultdict(dict)
+        for layout, schematic, _ in pairs:
+            named[layout.cluster_id][schematic.expanded_name()] = layout
+        for joined in named.values():
+            if len(joined) > 1:  # labels of two schematic nets on one layout net
+                self.short_of_labels(next(iter(joined.values())), sorted(joined))
+        pairs = [pair for pair in pairs if len(named[pair[0].cluster_id]) == 1]
         for name, found in labels.items():
             if name not in nets and name != key(SUBSTRATE_NET):
                 self.warnings.append(Finding(
@@ -214,6 +223,8 @@ class Compare:
         differ, the devices and nets that do not match name the place."""
         topology, ok = self.topology()
         found = self._pair(topology)
+        if not ok and found is not None and self.repaired_open(pairs, topology, found):
+            return
         if found is not None:
             self.pin_findings(pairs, self.lvs.xref(), self._pair(self.lvs.xref()), topology)
             self.findings += device_findings(topology, found, differs_with(self.tolerances))
@@ -224,6 +235,64 @@ class Compare:
         if not self.findings:
             self.findings.append(Finding("circuit", "no match",
                                          f"circuit {self.layout.name}: no match"))
+
+    def repaired_open(self, pairs: list[tuple[kdb.Net, kdb.Net, str]],
+                      topology: kdb.NetlistCrossReference, pair: Any) -> bool:
+        """An open is the one join of two layout nets that makes the circuits match: tried for
+        the few nets the topological compare could not pair (as a designer would: "if these two
+        were connected, would it be right?"). Reports it and returns True when found."""
+        involved: dict[int, kdb.Net] = {}
+        for np in topology.each_net_pair(pair):
+            a = np.first()
+            if a is not None and a.terminal_count() and np.status() not in MATCHED:
+                involved[a.cluster_id] = a
+        for dp in topology.each_device_pair(pair):
+            device = dp.first()
+            if device is not None and dp.status() in BAD:
+                for terminal in device.device_class().terminal_definitions():
+                    net = device.net_for_terminal(terminal.id())
+                    if net is not None:
+                        involved[net.cluster_id] = net
+        nets = list(involved.values())
+        if not 1 < len(nets) <= REPAIR_CANDIDATES:
+            return False
+        for i, a in enumerate(nets):
+            for b in nets[i + 1:]:
+                if a.name and b.name:
+                    continue  # two labelled nets are two pins, not the halves of an open
+                schematic = self.joined_match(pairs, a, b)
+                if schematic is not None:
+                    places = [self.locate(a), self.locate(b)]
+                    text = " and ".join(f"{n.expanded_name()!r}{at(w)}"
+                                        for n, w in zip((a, b), places, strict=True))
+                    self.findings.append(Finding(
+                        "net", "open", f"open: layout nets {text} are one net in the "
+                        f"schematic ({schematic!r}) but are not connected",
+                        f"{a.expanded_name()}, {b.expanded_name()}", schematic,
+                        nets=(a.expanded_name(), b.expanded_name()), location_um=places[0]))
+                    return True
+        return False
+
+    def joined_match(self, pairs: list[tuple[kdb.Net, kdb.Net, str]], a: kdb.Net,
+                     b: kdb.Net) -> str | None:
+        """The schematic net two layout nets are, if joining them makes the circuits match."""
+        trial = self.lvs.netlist().dup()
+        tolerances_on(trial, self.tolerances)
+        circuit = trial.circuit_by_name(self.layout.name)
+        keep, gone = (circuit.net_by_cluster_id(n.cluster_id) for n in (a, b))
+        circuit.join_nets(keep, gone)
+        trial.combine_devices()  # joined, the halves' devices may be parallel again
+        comparer = kdb.NetlistComparer()
+        comparer.same_circuits(circuit, self.schematic)
+        for layout, schematic, _ in pairs:
+            net = circuit.net_by_cluster_id(layout.cluster_id)
+            if net is not None:
+                comparer.same_nets(circuit, self.schematic, net, schematic, True)
+        xref = kdb.NetlistCrossReference()
+        if not comparer.compare(trial, self.lvs.reference, xref):
+            return None
+        partner = xref.other_net_for(keep)
+        return partner.expanded_name() if partner is not None else None
 
     def _pair(self, xref: kdb.NetlistCrossReference) -> Any:
         return next((p for p in xref.each_circuit_pair()
@@ -258,17 +327,10 @@ class Compare:
         status = {(np.first().cluster_id if np.first() else None,
                    np.second().expanded_name() if np.second() else None): np.status()
                   for np in xref.each_net_pair(pair)}
-        by_layout: dict[int, list[str]] = defaultdict(list)
-        for layout, schematic, _ in pairs:
-            by_layout[layout.cluster_id].append(schematic.expanded_name())
         for layout, schematic, _ in pairs:
             name = schematic.expanded_name()
             found = status.get((layout.cluster_id, name))
             if (found is not None and found in MATCHED) or name.lower() in self.pins_done:
-                continue
-            joined = by_layout[layout.cluster_id]
-            if len(joined) > 1:
-                self.short_of_labels(layout, joined)
                 continue
             self.wrong_net(layout, schematic, topology.other_net_for(schematic))
 

@@ -138,6 +138,8 @@ def _logical_lines(path: Path) -> list[tuple[int, str]]:
     for number, line in enumerate(raw, 1):
         text = line.rstrip()
         stripped = text.lstrip()
+        if not stripped.startswith("*"):
+            stripped = _strip_comment(stripped).strip()  # `$` and `;` end a physical line
         if not stripped:
             continue
         if stripped.startswith("+"):
@@ -234,7 +236,7 @@ def _read_into(deck: Deck, path: Path, seen: set[Path]) -> None:
         if lower.startswith("*"):
             _directive(deck, lower[1:], text[1:], where)
             continue
-        tokens = _tokens(_strip_comment(text))
+        tokens = _tokens(text)
         if not tokens:
             continue
         keyword = tokens[0].lower()
@@ -334,8 +336,8 @@ def _element(tokens: list[str], where: Where) -> Element:
         nets, rest = positional[:count], positional[count:]
         nets += [sub] if sub is not None else []
         model = cdl_model or (rest[0] if rest else "")
-        if len(nets) != 4:
-            raise FlowError(f"{where}: {name} needs drain, gate, source and bulk")
+        if len(nets) != 4 or not model:
+            raise FlowError(f"{where}: {name} needs drain, gate, source and bulk, then a model")
     else:
         count = {"C": 2, "R": 2, "D": 2, "Q": 3}[kind]
         nets, rest = positional[:count], positional[count:]
