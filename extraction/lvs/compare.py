@@ -227,7 +227,8 @@ class Compare:
             return
         if found is not None:
             self.pin_findings(pairs, self.lvs.xref(), self._pair(self.lvs.xref()), topology)
-            self.findings += device_findings(topology, found, differs_with(self.tolerances))
+            self.findings += device_findings(topology, found, differs_with(self.tolerances),
+                                             every_pair=True)
         if not ok and found is not None:
             self.short_open_findings(topology, found)
             self.explained |= device_nets(topology, found)

@@ -132,6 +132,11 @@ def run_lvs(gds: Path, schematic: Path, cell: str | None = None,
     substrate = substrate or default_substrate(schematic_top)
     labels = label_positions(layout, top)
     lvs, warnings = _extract(layout, top, variant, labels)
+    if name.lower() != top.name.lower():
+        warnings.insert(0, Finding("circuit", "other name",
+                                   f"layout cell {top.name!r} is compared with {name!r}, the "
+                                   f"netlist's only circuit no other instantiates",
+                                   top.name, name))
     extracted = lvs.netlist()
     extracted.make_top_level_pins()
     extracted.flatten()

@@ -104,13 +104,13 @@ def any_difference(device_class: str, name: str, a: float, b: float) -> bool:
 
 
 def device_findings(xref: kdb.NetlistCrossReference, pair: Any,
-                    differs: Differs = any_difference) -> list[Finding]:
-    """Unmatched devices and parameter differences of one circuit pair (of every device pair,
-    matched or not: a compare that ignored parameters pairs devices by their nets only)."""
+                    differs: Differs = any_difference, every_pair: bool = False) -> list[Finding]:
+    """Unmatched devices and parameter differences of one circuit pair; with `every_pair` the
+    parameters of matched pairs too (a compare that ignored parameters matched them)."""
     out = []
     for dp in xref.each_device_pair(pair):
         a, b = dp.first(), dp.second()
-        if a and b:
+        if a and b and (every_pair or dp.status() in BAD):
             la, sb = device_params(a), device_params(b)
             params = tuple(Parameter(k, la[k], sb[k]) for k in la
                            if k in sb and differs(a.device_class().name, k, la[k], sb[k]))
