@@ -141,8 +141,11 @@ class Compare:
 
     # ------------------------------------------------------------------------ pairing
     def labels(self) -> dict[str, list[kdb.Net]]:
+        """Layout nets by label (the substrate's global name is none)."""
         found: dict[str, list[kdb.Net]] = defaultdict(list)
         for net in self.layout.each_net():
+            if net.name == SUBSTRATE_NET:
+                continue
             for name in names_of(net):
                 found[key(name)].append(net)
         return found
@@ -165,7 +168,7 @@ class Compare:
                 self.short_of_labels(next(iter(joined.values())), sorted(joined))
         pairs = [pair for pair in pairs if len(named[pair[0].cluster_id]) == 1]
         for name, found in labels.items():
-            if name not in nets and name != key(SUBSTRATE_NET):
+            if name not in nets:
                 self.warnings.append(Finding(
                     "net", "unknown label",
                     f"label {found[0].name!r} names no net of the schematic"

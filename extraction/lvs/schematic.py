@@ -154,7 +154,8 @@ class Builder:
             except ValueError as exc:
                 raise FlowError(f"{element.where}: {element.name} {name}: {exc}") from exc
         child = self.circuit(sub, overrides)
-        instance = parent.create_subcircuit(child, element.name)
+        # named without its X, as SPICE readers do: the flat net names are then S0.vc
+        instance = parent.create_subcircuit(child, element.name[1:])
         for pin, name in zip(child.each_pin(), [*element.nets, *self.globals_of(sub)],
                              strict=True):
             instance.connect_pin(pin, net(name))
