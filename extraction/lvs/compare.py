@@ -100,12 +100,16 @@ class Locator:
 
 
 def tolerances_on(netlist: kdb.Netlist, tol: LvsTolerances) -> None:
-    """MOS W and L, capacitor C within the relative tolerances; the rest compared exactly."""
+    """MOS and resistor W and L, capacitor C within the relative tolerances; a resistor's R is
+    not compared (it follows from W and L, as in the foundry deck)."""
     for device_class in netlist.each_device_class():
-        if isinstance(device_class, kdb.DeviceClassMOS4Transistor):
-            device_class.equal_parameters = (
-                kdb.EqualDeviceParameters(device_class.parameter_id("W"), 0.0, tol.w_rel)
-                + kdb.EqualDeviceParameters(device_class.parameter_id("L"), 0.0, tol.l_rel))
+        if isinstance(device_class, kdb.DeviceClassMOS4Transistor | kdb.DeviceClassResistor):
+            compared = (kdb.EqualDeviceParameters(device_class.parameter_id("W"), 0.0, tol.w_rel)
+                        + kdb.EqualDeviceParameters(device_class.parameter_id("L"), 0.0,
+                                                    tol.l_rel))
+            if isinstance(device_class, kdb.DeviceClassResistor):
+                compared += kdb.EqualDeviceParameters(device_class.parameter_id("R"), 1e30, 0.0)
+            device_class.equal_parameters = compared
         elif isinstance(device_class, kdb.DeviceClassCapacitor):
             device_class.equal_parameters = kdb.EqualDeviceParameters(
                 device_class.parameter_id("C"), 0.0, tol.c_rel)
@@ -117,7 +121,7 @@ def _within(a: float, b: float, rel: float) -> bool:
 
 def differs_with(tol: LvsTolerances):
     """Which parameter differences the comparison counted (so that the report lists them)."""
-    compared = {"W": tol.w_rel, "L": tol.l_rel, "C": tol.c_rel, "R": 1e-9}
+    compared = {"W": tol.w_rel, "L": tol.l_rel, "C": tol.c_rel}
 
     def differs(device_class: str, name: str, a: float, b: float) -> bool:
         return name in compared and not _within(a, b, compared[name])

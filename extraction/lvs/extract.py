@@ -16,6 +16,7 @@ from __future__ import annotations
 import klayout.db as kdb
 
 from pdk.gf180mcu.device_names import mim_class
+from pdk.gf180mcu.devices import POLY_RESISTORS
 from pdk.gf180mcu.layers import LABEL_OF, LAYERS, METALS_BY_LEVELS, VIAS_BY_LEVELS
 from pdk.gf180mcu.rules.mim import bottom_plate_level
 from sgdr_flow.config import MetalStack
@@ -77,7 +78,7 @@ def extract(layout: kdb.Layout, cell: kdb.Cell, variant: MetalStack,
     metals = METALS_BY_LEVELS[variant.metal_levels]
     vias = VIAS_BY_LEVELS[variant.metal_levels]
     g = {name: b.drawn(name) for name in (
-        "comp", "nwell", "poly2", "nplus", "pplus", "contact", "fusetop", "cap_mk",
+        "comp", "nwell", "poly2", "nplus", "pplus", "contact", "fusetop", "cap_mk", "resistor",
         *MOS_EXCLUDE, *metals[:-1], *vias)}
     g[metals[-1]] = b.drawn(metals[-1], *_top_alias(metals))
     exclude = g[MOS_EXCLUDE[0]].dup()
@@ -132,6 +133,7 @@ def extract(layout: kdb.Layout, cell: kdb.Cell, variant: MetalStack,
     b.lvs.extract_devices(kdb.DeviceExtractorMOS4Transistor("pfet_03v3"), {
         "SD": d["psd"], "G": d["pgate_3p3v"], "P": d["poly2_con"], "W": d["nwell_con"],
         "tS": d["psd"], "tD": d["psd"], "tG": d["poly2_con"]})
+    _poly_resistors(b, g, d["poly2_con"], sub)
     if has_mim:
         b.lvs.extract_devices(
             kdb.DeviceExtractorCapacitor(mim_class(variant.mim_cap_density),
@@ -167,6 +169,22 @@ def extract(layout: kdb.Layout, cell: kdb.Cell, variant: MetalStack,
         b.lvs.join_net_names(_glob_literal(label))
     b.lvs.extract_netlist()
     return b.lvs
+
+
+def _poly_resistors(b: _Builder, g: dict[str, kdb.Region], heads: kdb.Region,
+                    sub: kdb.Region) -> None:
+    """Poly2 resistors as the foundry deck derives them: the body under RES_MK, contacted
+    where Poly2 continues outside it, the substrate as bulk (W, L and R from the body)."""
+    body = (g["poly2"] & g["res_mk"]) - g["dnwell"]
+    if body.is_empty():
+        return
+    for device in POLY_RESISTORS:
+        layer = body & g[device.implant]
+        layer = (layer & g["sab"]).not_interacting(g["resistor"]) if device.unsalicided else (
+            layer.not_interacting(g["sab"]))
+        b.lvs.extract_devices(kdb.DeviceExtractorResistorWithBulk(device.name,
+                                                                  device.sheet_ohm),
+                              {"R": layer, "C": heads, "W": sub})
 
 
 def _glob_literal(text: str) -> str:

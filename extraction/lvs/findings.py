@@ -76,11 +76,12 @@ def at(location: tuple[float, float] | None) -> str:
 
 
 # ------------------------------------------------------------------------------ devices
-def device_params(device: kdb.Device) -> dict[str, float]:
-    """Primary parameters in report units (C in fF)."""
+def device_params(device: kdb.Device, every: bool = False) -> dict[str, float]:
+    """Parameters in report units (C in fF): the primary ones and a size's W and L, or
+    `every` one."""
     out = {}
     for definition in device.device_class().parameter_definitions():
-        if definition.is_primary:
+        if every or definition.is_primary or definition.name in ("W", "L"):
             factor = UNITS.get(definition.name, ("", 1.0))[1]
             out[definition.name] = device.parameter(definition.name) * factor
     return out
@@ -111,7 +112,7 @@ def device_findings(xref: kdb.NetlistCrossReference, pair: Any,
     for dp in xref.each_device_pair(pair):
         a, b = dp.first(), dp.second()
         if a and b and (every_pair or dp.status() in BAD):
-            la, sb = device_params(a), device_params(b)
+            la, sb = device_params(a, every=True), device_params(b, every=True)
             params = tuple(Parameter(k, la[k], sb[k]) for k in la
                            if k in sb and differs(a.device_class().name, k, la[k], sb[k]))
             where = device_location(a)

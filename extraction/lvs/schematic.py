@@ -21,6 +21,7 @@ import klayout.db as kdb
 
 from extraction.lvs.spice import Deck, Element, Subckt, evaluate, read_deck, spice_number
 from pdk.gf180mcu.device_names import DeviceName, lookup
+from pdk.gf180mcu.devices import POLY_RESISTORS
 from pdk.gf180mcu.rules.mim import bottom_plate_level
 from sgdr_flow.config import MetalStack
 from sgdr_flow.errors import FlowError
@@ -29,6 +30,7 @@ EXAMPLES = "nfet_03v3, pfet_03v3, cap_mim_2f0fF or cap_mim_2f0_m4m5_noshield"
 # element letter -> device kinds it may name
 KINDS = {"M": ("mos",), "C": ("mim", "moscap"), "R": ("resistor",), "D": ("diode",),
          "Q": ("bjt",), "X": ("mos", "mim", "moscap", "resistor", "diode", "bjt")}
+SHEET_OHM = {r.name: r.sheet_ohm for r in POLY_RESISTORS}
 TERMINALS = {"mos": (4,), "mim": (2,), "moscap": (2,), "resistor": (2, 3), "diode": (2,),
              "bjt": (3, 4)}
 
@@ -253,11 +255,14 @@ class Builder:
         bulk = len(element.nets) == 3
         cls = self.device_class(device.canonical, kdb.DeviceClassResistorWithBulk if bulk
                                 else kdb.DeviceClassResistor)
-        resistance = values.number(("r",), values.positional()) or 0.0
+        width = values.length(("w",), None) or 0.0
+        length = values.length(("l",), None) or 0.0
+        sheet = SHEET_OHM.get(device.canonical)
+        resistance = values.number(("r",), values.positional())
+        if resistance is None:  # as the layout extraction has it: squares times sheet rho
+            resistance = (sheet or 0.0) * length / width if width else 0.0
         self._create(circuit, element, cls, ("A", "B", "W"), net, {
-            "R": resistance * series / parallel,
-            "W": (values.length(("w",), None) or 0.0) * parallel,
-            "L": (values.length(("l",), None) or 0.0) * series})
+            "R": resistance * series / parallel, "W": width * parallel, "L": length * series})
 
     def diode(self, circuit, element, device, values, net) -> None:
         m = values.multiplier()

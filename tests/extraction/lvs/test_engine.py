@@ -179,3 +179,57 @@ def test_json_lists_findings_with_their_fields(tmp_path):
                           "location_um", "message"}
     assert found["parameters"] == [{"name": "L", "layout": 1.0, "schematic": 1.2, "unit": "um"}]
     assert data["substrate"] == "sub" and data["nets_schematic"] == 4
+
+
+def resistors(path: Path, series: bool) -> Path:
+    """Poly2 resistors (ppolyf_u, 1 um x 10 um bodies) with contacted heads: one between a and
+    b, or two in series through a Metal1 strap; a substrate tap labelled sub."""
+    rows = [0.0, 3.0] if series else [0.0]
+    shapes: dict[str, list] = {key: [] for key in ("poly2", "res_mk", "pplus", "sab",
+                                                   "contact", "metal1", "comp")}
+    for y in rows:
+        shapes["poly2"].append((0, y, 12, y + 1))
+        shapes["res_mk"].append((1, y - 0.5, 11, y + 1.5))
+        shapes["pplus"].append((-0.5, y - 0.5, 12.5, y + 1.5))
+        shapes["sab"].append((0.8, y - 0.3, 11.2, y + 1.3))
+        for x in (0.5, 11.5):
+            shapes["contact"].append((x - 0.11, y + 0.39, x + 0.11, y + 0.61))
+            shapes["metal1"].append((x - 0.2, y + 0.3, x + 0.2, y + 0.7))
+    if series:
+        shapes["metal1"].append((11.3, 0.3, 11.7, 3.7))
+    shapes["comp"].append((14, 0, 15, 1))
+    shapes["pplus"].append((13.5, -0.5, 15.5, 1.5))
+    shapes["contact"].append((14.39, 0.39, 14.61, 0.61))
+    shapes["metal1"].append((14.3, 0.3, 14.7, 0.7))
+    draw(shapes, path)
+    layout = kdb.Layout()
+    layout.read(str(path))
+    top = layout.top_cell()
+    ends = [("a", 0.5, 0.5), ("b", 0.5, 3.5 if series else 0.5), ("sub", 14.5, 0.5)]
+    if not series:
+        ends[1] = ("b", 11.5, 0.5)
+    for name, x, y in ends:
+        top.shapes(layout.layer(34, 10)).insert(kdb.DText(name, kdb.DTrans(x, y)))
+    layout.write(str(path))
+    return path
+
+
+@pytest.mark.parametrize("series, body", [
+    (False, "R1 a b sub ppolyf_u w=1u l=10u r=3.5k"),
+    (False, "R1 a b $[ppolyf_u] $SUB=sub w=1u l=10u"),
+    (True, "R1 a b sub ppolyf_u w=1u l=20u"),
+    (True, "R1 a b sub ppolyf_u w=1u l=10u s=2"),
+    (True, "R1 a m sub ppolyf_u w=1u l=10u\nR2 m b sub ppolyf_u w=1u l=10u"),
+])
+def test_poly_resistors_and_series_ones_combine(tmp_path, series, body):
+    gds = resistors(tmp_path / "r.gds", series)
+    result = run_lvs(gds, reference(tmp_path, f".SUBCKT TOP a b sub\n{body}\n.ENDS\n"))
+    assert result.match, result.mismatches
+    assert result.devices_layout == result.devices_schematic == 1
+
+
+def test_wrong_resistor_length_is_named(tmp_path):
+    gds = resistors(tmp_path / "r.gds", False)
+    netlist = reference(tmp_path, ".SUBCKT TOP a b sub\nR1 a b sub ppolyf_u w=1u l=12u\n.ENDS\n")
+    (found,) = run_lvs(gds, netlist).mismatches
+    assert [p.text() for p in found.parameters] == ["L 10 vs 12 um"]
