@@ -36,6 +36,7 @@ SUBSTRATE_NET = "SUB"   # the extraction's global substrate net, while no label 
 MATCHED = (X.Match, X.MatchWithWarning)
 ANY_SIZE = LvsTolerances.model_construct(w_rel=1e9, l_rel=1e9, c_rel=1e9)
 REPAIR_CANDIDATES = 8  # unpaired nets an open is looked for among (pairs of them are tried)
+LISTED_FLOATING = 20   # floating layout nets reported one by one, with their place
 
 
 def names_of(net: kdb.Net) -> list[str]:
@@ -55,31 +56,40 @@ class Comparison:
     warnings: list[Finding] = field(default_factory=list)
 
 
-def label_positions(layout: kdb.Layout, cell: kdb.Cell) -> dict[str, tuple[float, float]]:
-    """Where each label text is (the first of a name), in um of the cell."""
-    out: dict[str, tuple[float, float]] = {}
+@dataclass
+class Labels:
+    """The layout's labels: where each is (the first of a name, in um of the top cell) and
+    which the top cell itself carries (a subcell's label names a net of that subcell)."""
+
+    positions: dict[str, tuple[float, float]]
+    top: set[str]
+
+
+def read_labels(layout: kdb.Layout, cell: kdb.Cell) -> Labels:
+    found = Labels({}, set())
     for name in set(LABEL_OF.values()):
         index = layout.find_layer(*LAYERS[name])
         if index is None:
             continue
+        found.top |= {key(s.text_string) for s in cell.shapes(index).each() if s.is_text()}
         shapes = cell.begin_shapes_rec(index)
         while not shapes.at_end():
             shape = shapes.shape()
             if shape.is_text():
                 point = shapes.trans() * shape.text_pos
-                out.setdefault(key(shape.text_string),
-                               (round(point.x * layout.dbu, 3), round(point.y * layout.dbu, 3)))
+                found.positions.setdefault(key(shape.text_string), (
+                    round(point.x * layout.dbu, 3), round(point.y * layout.dbu, 3)))
             shapes.next()
-    return out
+    return found
 
 
 class Locator:
     """Where a layout net is: its label, else the centre of its shapes' bounding box (um)."""
 
-    def __init__(self, lvs: kdb.LayoutVsSchematic,
-                 labels: dict[str, tuple[float, float]] | None = None):
+    def __init__(self, lvs: kdb.LayoutVsSchematic, labels: Labels | None = None):
         self.lvs = lvs
-        self.labels = labels or {}
+        self.labels = labels.positions if labels else {}
+        self.top_labels = labels.top if labels else set()
         self.layers = [lvs.layer_by_name(n) for n in lvs.layer_names()]
         self.dbu = lvs.internal_layout().dbu
 
@@ -172,12 +182,12 @@ class Compare:
                 self.short_of_labels(next(iter(joined.values())), sorted(joined))
         pairs = [pair for pair in pairs if len(named[pair[0].cluster_id]) == 1]
         for name, found in labels.items():
-            if name not in nets:
+            if name not in nets and name in self.locate.top_labels:
+                where = self.locate(found[0])
+                many = f" (on {len(found)} nets)" if len(found) > 1 else ""
                 self.warnings.append(Finding(
-                    "net", "unknown label",
-                    f"label {found[0].name!r} names no net of the schematic"
-                    f"{at(self.locate(found[0]))}", found[0].name,
-                    location_um=self.locate(found[0])))
+                    "net", "unknown label", f"label {name!r}{many} names no net of the "
+                    f"schematic{at(where)}", found[0].name, location_um=where))
         for pin in self.schematic.each_pin():
             if key(pin.name()) not in labels and key(pin.name()) != key(self.substrate or ""):
                 self.findings.append(Finding("pin", "missing label",
@@ -432,18 +442,24 @@ class Compare:
             yield from ((x, y) for x, y in ends if x is not None and y is not None)
 
     def floating(self) -> None:
-        """Nets that reach no device, on both sides: reported, not purged."""
+        """Nets that reach no device, on both sides: reported, not purged (the first ones with
+        their place, the rest counted: metal fill alone can be thousands)."""
         pins = {key(p.name()) for p in self.schematic.each_pin()}
-        for net in self.layout.each_net():
-            if net.terminal_count() or net.subcircuit_pin_count() or net.name == SUBSTRATE_NET:
-                continue
-            if any(key(n) in pins for n in names_of(net)):
-                continue  # a pin's label: the pin findings cover it
+        floating = [net for net in self.layout.each_net()
+                    if not (net.terminal_count() or net.subcircuit_pin_count()
+                            or net.name == SUBSTRATE_NET
+                            or any(key(n) in pins for n in names_of(net)))]
+        for net in floating[:LISTED_FLOATING]:
             where = self.locate(net)
             label = f" {net.name!r}" if net.name else ""
             self.warnings.append(Finding("net", "floating",
                                          f"layout net{label} connects no device{at(where)}",
                                          net.expanded_name(), location_um=where))
+        if len(floating) > LISTED_FLOATING:
+            self.warnings.append(Finding(
+                "net", "floating", f"... and {len(floating) - LISTED_FLOATING} more layout "
+                f"nets that connect no device", nets=tuple(
+                    n.expanded_name() for n in floating[LISTED_FLOATING:])))
         for net in self.schematic.each_net():
             if not (net.terminal_count() or net.subcircuit_pin_count() or net.pin_count()):
                 self.warnings.append(Finding(

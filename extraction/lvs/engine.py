@@ -14,12 +14,12 @@ import klayout.db as kdb
 from extraction.drc.engine import load_layout, pick_cell
 from extraction.gds_input import require_gf180_shapes
 from extraction.lvs.compare import (
-    SUBSTRATE_NET,
     Compare,
+    Labels,
     Locator,
     key,
-    label_positions,
     names_of,
+    read_labels,
 )
 from extraction.lvs.extract import extract
 from extraction.lvs.findings import Finding, at
@@ -87,8 +87,7 @@ def default_substrate(circuit: kdb.Circuit) -> str | None:
 
 
 def _extract(layout: kdb.Layout, top: kdb.Cell, variant: MetalStack,
-             labels: dict[str, tuple[float, float]]) -> tuple[kdb.LayoutVsSchematic,
-                                                             list[Finding]]:
+             labels: Labels) -> tuple[kdb.LayoutVsSchematic, list[Finding]]:
     """Extract; labels of one name on several top-level nets are joined (as the foundry deck
     does), each such join reported: the pieces must be connected outside the cell."""
     lvs = extract(layout, top, variant)
@@ -98,7 +97,7 @@ def _extract(layout: kdb.Layout, top: kdb.Cell, variant: MetalStack,
         for name in names_of(net):
             pieces[name].append(net)
     joined = {name: nets for name, nets in pieces.items()
-              if len(nets) > 1 and name != SUBSTRATE_NET}
+              if len(nets) > 1 and key(name) in labels.top}
     if not joined:
         return lvs, []
     locate = Locator(lvs, labels)
@@ -130,7 +129,7 @@ def run_lvs(gds: Path, schematic: Path, cell: str | None = None,
                                          for n in schematic_top.each_net()):
         raise FlowError(f"substrate net {substrate!r}: no such net in {name} of {schematic}")
     substrate = substrate or default_substrate(schematic_top)
-    labels = label_positions(layout, top)
+    labels = read_labels(layout, top)
     lvs, warnings = _extract(layout, top, variant, labels)
     if name.lower() != top.name.lower():
         warnings.insert(0, Finding("circuit", "other name",
