@@ -250,7 +250,8 @@ class Builder:
             "A": width * length * m, "P": 2 * (width + length) * m})
 
     def resistor(self, circuit, element, device, values, net) -> None:
-        parallel = values.multiplier() * (values.number(("par",)) or 1.0)
+        # foundry CDL writes a resistor's parallel count as par (and repeats it as m)
+        parallel = values.number(("par",)) or values.multiplier()
         series = values.number(("s",)) or 1.0
         bulk = len(element.nets) == 3
         cls = self.device_class(device.canonical, kdb.DeviceClassResistorWithBulk if bulk

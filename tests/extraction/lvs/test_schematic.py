@@ -140,3 +140,35 @@ def test_self_instantiation_is_an_error(tmp_path):
     path.write_text(".SUBCKT r a\nX1 a r\n.ENDS\n")
     with pytest.raises(FlowError, match="instantiates itself"):
         read_schematic(path, FIVE)
+
+
+def test_foundry_cdl_resistors_diodes_and_moscaps(tmp_path):
+    """As the foundry's auCdl writes them: a global ground listed as a pin too, resistors with
+    the parallel count as both m and par, series count s, diodes with AREA/PJ in SI units."""
+    path = tmp_path / "f.cdl"
+    path.write_text("""*.SCALE METER
+*.GLOBAL gnd!
+*.PIN gnd!
+.SUBCKT f P1 M1 P2 M2 A K gnd!
+*.PININFO P1:I M1:I gnd!:I
+RI1 P1 M1 gnd!
++ ppolyf_u m=8.0 l=100u w=50u r=4.0124K par=8.0 s=1
+RI2 P2 M2 gnd! ppolyf_u m=1.0 l=7.6u w=1u r=16.3781K par=1.0 s=3
+D3 A K diode_pd2nw_06v0 m=2.0 AREA=1e-12 PJ=4e-6
+C4 A gnd! cap_nmos_06v0 m=4.0 l=3e-6 w=3e-6
+.ENDS
+""")
+    netlist_ = read_schematic(path, FIVE)
+    top = netlist_.circuit_by_name("f")
+    assert [p.name() for p in top.each_pin()] == ["P1", "M1", "P2", "M2", "A", "K", "gnd!"]
+
+    def got(name):
+        device = top.device_by_name(name)
+        return {p.name: device.parameter(p.name)
+                for p in device.device_class().parameter_definitions()}
+
+    assert got("RI1")["W"] == pytest.approx(400.0) and got("RI1")["L"] == pytest.approx(100.0)
+    assert got("RI1")["R"] == pytest.approx(4012.4 / 8)
+    assert got("RI2")["L"] == pytest.approx(22.8) and got("RI2")["R"] == pytest.approx(3 * 16378.1)
+    assert got("D3")["A"] == pytest.approx(2.0) and got("D3")["P"] == pytest.approx(8.0)
+    assert got("C4")["A"] == pytest.approx(36.0)
