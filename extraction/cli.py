@@ -62,7 +62,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     lvs.add_argument("gds", type=Path)
     lvs.add_argument("netlist", type=Path, help="reference SPICE/CDL netlist")
     lvs.add_argument("--cell", help="cell to compare (default: the GDS's only top cell); the "
-                                    "netlist's subcircuit of the same name is the reference")
+                                    "netlist's subcircuit of the same name is the reference "
+                                    "(else the netlist's only top circuit, with a warning)")
     lvs.add_argument("--json", type=Path, metavar="OUT", help="write the results as JSON")
     lvs.add_argument("--lvsdb", type=Path, metavar="OUT",
                      help="write KLayout's LVS database (netlist browser; klayout-pex input)")
@@ -74,9 +75,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     _variant_options(lvs, from_netlist=True)
     defaults = LvsTolerances()
     lvs.add_argument("--w-tol", type=float, default=defaults.w_rel, metavar="REL",
-                     help=f"relative MOS width tolerance (default {defaults.w_rel})")
+                     help=f"relative MOS and resistor width tolerance (default {defaults.w_rel})")
     lvs.add_argument("--l-tol", type=float, default=defaults.l_rel, metavar="REL",
-                     help=f"relative MOS length tolerance (default {defaults.l_rel})")
+                     help=f"relative MOS and resistor length tolerance (default {defaults.l_rel})")
     lvs.add_argument("--c-tol", type=float, default=defaults.c_rel, metavar="REL",
                      help=f"relative capacitance tolerance (default {defaults.c_rel})")
     _external_options(lvs)
