@@ -90,7 +90,7 @@ def build_unit(out: Path) -> Testcase:
     gds = out / f"{UNIT}.gds"
     _write(layout, unit, gds)
     netlist = out / f"{UNIT}.spice"
-    netlist.write_text(lvs_netlist(_unit_circuit()))
+    netlist.write_text(lvs_netlist(_unit_circuit(), VARIANT))
     return Testcase("unit", gds, netlist, UNIT, 1)
 
 
@@ -114,7 +114,7 @@ def build_array(unit: Testcase, nx: int, ny: int, out: Path) -> Testcase:
     for i in range(nx * ny):
         circuit.instantiate(f"U{i}", unit_circuit, SUB="SUB")
     netlist = out / f"{TOP}_{nx}x{ny}.spice"
-    netlist.write_text(lvs_netlist(circuit))
+    netlist.write_text(lvs_netlist(circuit, VARIANT))
     return Testcase(f"array {nx}x{ny}", gds, netlist, TOP, nx * ny)
 
 

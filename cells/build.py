@@ -55,11 +55,12 @@ def build_cell(name: str, cell: str, params: dict[str, Any], variant: MetalStack
     checked = check_params(cell, params)
     circuit = spec.circuit(**checked)
     circuit.name = name
-    return write_cell(name, cell, checked, circuit, spec.layout(**checked, variant=variant), out)
+    return write_cell(name, cell, checked, circuit, spec.layout(**checked, variant=variant),
+                      out, variant)
 
 
 def write_cell(name: str, cell: str, params: dict[str, Any], circuit: Circuit, component: Any,
-               out: Path) -> BuiltCell:
+               out: Path, variant: MetalStack) -> BuiltCell:
     """The three files of a cell from its gdsfactory component and circuit."""
     layout = kdb.Layout()
     layout.dbu = component.kcl.dbu
@@ -68,7 +69,7 @@ def write_cell(name: str, cell: str, params: dict[str, Any], circuit: Circuit, c
     gds = out / f"{name}.gds"
     layout.write(str(gds), save_options())
     lvs = out / f"{name}.spice"
-    lvs.write_text(lvs_netlist(circuit))
+    lvs.write_text(lvs_netlist(circuit, variant))
     sim = out / f"{name}.sim.spice"
     sim.write_text(sim_netlist(circuit))
     box = target.dbbox()

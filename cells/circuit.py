@@ -1,9 +1,10 @@
 """A small typed circuit model: the single source from which a cell's schematic and layout come.
 
 A `Circuit` holds MOS and MIM devices and instances of other circuits. It writes the LVS
-reference netlist (foundry device names, as the PDK's schematics write them) and the simulation
-netlist (ngspice model names of the installed PDK). Layout generators place the devices of the
-flattened circuit, so what is drawn is what the schematic says.
+reference netlist (CDL as the foundry's LVS deck reads it: `M` and `C` elements with the
+foundry's device names) and the simulation netlist (`X` calls of the installed PDK's ngspice
+models). Layout generators place the devices of the flattened circuit, so what is drawn is what
+the schematic says.
 """
 
 from __future__ import annotations
@@ -11,8 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from pdk.gf180mcu.device_names import foundry_mim_name
 from pdk.gf180mcu.devices import DEVICES, mim_device
 from pdk.gf180mcu.rules import GRID_UM
+from pdk.gf180mcu.rules.mim import bottom_plate_level
+from sgdr_flow.config import MetalStack
 
 MosKind = Literal["nmos", "pmos"]
 LVS_MOS = {"nmos": "nfet_03v3", "pmos": "pfet_03v3"}
@@ -154,36 +158,46 @@ def _fmt(value_um: float) -> str:
     return f"{value_um:.6g}u"
 
 
-def _card(device: Device, model: str, mim_dim, tail: str) -> str:
+def lvs_card(device: Device, variant: MetalStack) -> str:
+    """One device as the foundry's CDL writes it: an `M` or `C` element (the foundry deck reads
+    `X` calls of device subcircuits as circuits it does not know), W total over `nf` fingers,
+    the MIM under its metal stack's name (cap_mim_2f0_m4m5_noshield) with its size and area
+    capacitance (the deck compares both)."""
     if isinstance(device, Mos):
-        return (f"X{device.name} {device.d} {device.g} {device.s} {device.b} {model} "
-                f"w={_fmt(device.w)} l={_fmt(device.l)} nf={device.nf}{tail}")
-    return (f"X{device.name} {device.top} {device.bottom} {model} "
-            f"c_width={mim_dim(device.width)} c_length={mim_dim(device.length)}{tail}")
-
-
-def lvs_card(device: Device) -> str:
-    """One device as the PDK's schematics write it (xschem `X` cards, SI units)."""
-    return _card(device, device.lvs_name, _fmt, " m=1")
+        return (f"M{device.name} {device.d} {device.g} {device.s} {device.b} {device.lvs_name} "
+                f"W={_fmt(device.w)} L={_fmt(device.l)} nf={device.nf} m=1")
+    bottom = bottom_plate_level(variant.metal_levels, variant.mim_option)
+    cap_ff = device.width * device.length * device.density
+    return (f"C{device.name} {device.top} {device.bottom} "
+            f"{foundry_mim_name(device.density, bottom)} W={_fmt(device.width)} "
+            f"L={_fmt(device.length)} c={cap_ff:.6g}f m=1")
 
 
 def sim_card(device: Device) -> str:
     """One device for ngspice with the installed PDK's model names (W total, nf fingers).
 
     The MIM model takes its plate size in metres, unlike the `u`-suffixed LVS card."""
-    return _card(device, device.model, lambda um: f"{um * 1e-6:.6g}", "")
+    if isinstance(device, Mos):
+        return (f"X{device.name} {device.d} {device.g} {device.s} {device.b} {device.model} "
+                f"w={_fmt(device.w)} l={_fmt(device.l)} nf={device.nf}")
+    return (f"X{device.name} {device.top} {device.bottom} {device.model} "
+            f"c_width={device.width * 1e-6:.6g} c_length={device.length * 1e-6:.6g}")
 
 
-def subckt(circuit: Circuit, card) -> str:
+def subckt(circuit: Circuit, card, pininfo: bool = False) -> str:
     lines = [f".SUBCKT {circuit.name} {' '.join(circuit.pins)}"]
+    if pininfo:
+        lines.append("*.PININFO " + " ".join(f"{pin}:B" for pin in circuit.pins))
     lines += [card(device) for device in circuit.flat()]
     lines.append(f".ENDS {circuit.name}")
     return "\n".join(lines) + "\n"
 
 
-def lvs_netlist(circuit: Circuit) -> str:
-    """The LVS reference subcircuit, flat: pins are the layout's labelled pins."""
-    return f"* LVS reference of {circuit.name} (sgdr-flow)\n" + subckt(circuit, lvs_card)
+def lvs_netlist(circuit: Circuit, variant: MetalStack) -> str:
+    """The LVS reference subcircuit as CDL, flat: pins are the layout's labelled pins, in the
+    circuit's order."""
+    return (f"* LVS reference of {circuit.name} (sgdr-flow): CDL, foundry device names\n"
+            + subckt(circuit, lambda device: lvs_card(device, variant), pininfo=True))
 
 
 def sim_netlist(circuit: Circuit) -> str:

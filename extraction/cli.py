@@ -1,9 +1,10 @@
 """`sgdr-flow drc` and `sgdr-flow lvs`: the built-in checks on any GF180MCU GDS.
 
 Exit codes: 0 clean / match, 1 violations / mismatch, 2 bad input (unreadable GDS or netlist,
-unknown cell or rule, an impossible metal stack, a missing KLayout application).
+a GDS with nothing on any GF180MCU layer, unknown cell, rule or device model, an impossible
+metal stack, a missing KLayout application).
 With --external DECK the command runs a KLayout sign-off deck (e.g. the foundry's) instead of
-the built-in checks and reads its report into the same JSON.
+the built-in checks and reads its report into the same JSON. --junit writes JUnit XML for CI.
 """
 
 from __future__ import annotations
@@ -16,10 +17,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from extraction.junit import Case, drc_cases, lvs_case, write_junit
 from sgdr_flow.config import ExternalDeck, LvsTolerances, MetalStack
 from sgdr_flow.errors import Exit, FlowError
 
 LISTED_MISMATCHES = 20  # mismatch lines printed; the JSON has them all
+VARIANT_FIELDS = (("metal_levels", "metal_levels"), ("top_metal", "top_metal_thickness"),
+                  ("mim_option", "mim_option"), ("mim_density", "mim_cap_density"))
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -32,6 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     drc.add_argument("--json", type=Path, metavar="OUT", help="write the results as JSON")
     drc.add_argument("--lyrdb", type=Path, metavar="OUT",
                      help="write a KLayout marker database (one category per rule ID)")
+    drc.add_argument("--junit", type=Path, metavar="OUT",
+                     help="write JUnit XML for CI (one test case per rule)")
     _variant_options(drc)
     drc.add_argument("--density", action="store_true",
                      help="also run the whole-die density rules (M1.4, ..., PL.8)")
@@ -50,41 +56,56 @@ def register(sub: argparse._SubParsersAction) -> None:
     drc.set_defaults(func=cmd_drc)
 
     lvs = sub.add_parser("lvs", help="layout versus schematic of a GDS cell",
-                         description="Built-in GF180MCU LVS against a SPICE/CDL netlist. "
-                                     "Exit 0 match, 1 mismatch, 2 bad input.")
+                         description="Built-in GF180MCU LVS against a SPICE or CDL netlist "
+                                     "(foundry CDL, xschem, the PDK's or ngspice's device "
+                                     "names). Exit 0 match, 1 mismatch, 2 bad input.")
     lvs.add_argument("gds", type=Path)
     lvs.add_argument("netlist", type=Path, help="reference SPICE/CDL netlist")
     lvs.add_argument("--cell", help="cell to compare (default: the GDS's only top cell); the "
-                                    "netlist's subcircuit of the same name is the reference")
+                                    "netlist's subcircuit of the same name is the reference "
+                                    "(else the netlist's only top circuit, with a warning)")
     lvs.add_argument("--json", type=Path, metavar="OUT", help="write the results as JSON")
     lvs.add_argument("--lvsdb", type=Path, metavar="OUT",
                      help="write KLayout's LVS database (netlist browser; klayout-pex input)")
-    _variant_options(lvs)
+    lvs.add_argument("--junit", type=Path, metavar="OUT",
+                     help="write JUnit XML for CI (one test case per circuit)")
+    lvs.add_argument("--substrate", metavar="NET",
+                     help="schematic net of the substrate (NMOS bulks, substrate taps; default: "
+                          "the pin most NMOS bulks connect to); the foundry deck's lvs_sub")
+    _variant_options(lvs, from_netlist=True)
     defaults = LvsTolerances()
     lvs.add_argument("--w-tol", type=float, default=defaults.w_rel, metavar="REL",
-                     help=f"relative MOS width tolerance (default {defaults.w_rel})")
+                     help=f"relative MOS and resistor width tolerance (default {defaults.w_rel})")
     lvs.add_argument("--l-tol", type=float, default=defaults.l_rel, metavar="REL",
-                     help=f"relative MOS length tolerance (default {defaults.l_rel})")
+                     help=f"relative MOS and resistor length tolerance (default {defaults.l_rel})")
     lvs.add_argument("--c-tol", type=float, default=defaults.c_rel, metavar="REL",
                      help=f"relative capacitance tolerance (default {defaults.c_rel})")
     _external_options(lvs)
     lvs.set_defaults(func=cmd_lvs)
 
 
-def _variant_options(parser: argparse.ArgumentParser) -> None:
+def _variant_options(parser: argparse.ArgumentParser, from_netlist: bool = False) -> None:
+    """Metal-stack options; for LVS, those not given follow the netlist's foundry MIM names
+    (cap_mim_1f5_m3m4_noshield: 4 metals, option B, 1.5 fF/um^2), then the defaults."""
     fields = MetalStack.model_fields
+    hint = " or as the netlist's MIMs say" if from_netlist else ""
+
+    def default(name: str) -> Any:
+        return None if from_netlist else fields[name].default
+
+    shown = {name: fields[name].default for _, name in VARIANT_FIELDS}
     parser.add_argument("--metal-levels", type=int, choices=[3, 4, 5, 6],
-                        default=fields["metal_levels"].default,
-                        help="metal levels of the stack (default %(default)s)")
+                        default=default("metal_levels"),
+                        help=f"metal levels of the stack (default {shown['metal_levels']}{hint})")
     parser.add_argument("--top-metal", choices=["6K", "9K", "11K", "30K"],
-                        default=fields["top_metal_thickness"].default,
-                        help="top-metal thickness (default %(default)s)")
-    parser.add_argument("--mim-option", choices=["A", "B"],
-                        default=fields["mim_option"].default,
-                        help="MIM option (default %(default)s)")
+                        default=default("top_metal_thickness"),
+                        help=f"top-metal thickness (default {shown['top_metal_thickness']})")
+    parser.add_argument("--mim-option", choices=["A", "B"], default=default("mim_option"),
+                        help=f"MIM option (default {shown['mim_option']}{hint})")
     parser.add_argument("--mim-density", type=float, choices=[1.0, 1.5, 2.0],
-                        default=fields["mim_cap_density"].default,
-                        help="MIM capacitance in fF/um^2 (default %(default)s)")
+                        default=default("mim_cap_density"),
+                        help=f"MIM capacitance in fF/um^2 (default {shown['mim_cap_density']}"
+                             f"{hint})")
 
 
 def _external_options(parser: argparse.ArgumentParser) -> None:
@@ -100,10 +121,11 @@ def _external_options(parser: argparse.ArgumentParser) -> None:
                        help="give up on the external deck after S seconds")
 
 
-def _variant(args: argparse.Namespace) -> MetalStack:
+def _variant(args: argparse.Namespace, inferred: dict[str, Any] | None = None) -> MetalStack:
+    given = {name: getattr(args, option) for option, name in VARIANT_FIELDS
+             if getattr(args, option) is not None}
     try:
-        return MetalStack(metal_levels=args.metal_levels, top_metal_thickness=args.top_metal,
-                          mim_option=args.mim_option, mim_cap_density=args.mim_density)
+        return MetalStack(**{**(inferred or {}), **given})
     except ValidationError as exc:
         raise FlowError(f"metal stack: {_first_error(exc)}") from exc
 
@@ -174,6 +196,7 @@ def cmd_drc(args: argparse.Namespace) -> int:
         raise FlowError(f"no rule {', '.join(unknown)} in the deck for {_describe(variant)} "
                         f"(e.g. {', '.join(sorted(known)[:5])}, ...)")
     density = args.density or any(DENSITY.match(rule) for rule in args.rules or [])
+    _require_gf180(args.gds, args.cell)
     ticker = _Ticker(f"DRC {args.gds.name}")
     try:
         result = run_drc(args.gds, args.cell, variant, skip=args.skip, only=args.rules,
@@ -183,6 +206,10 @@ def cmd_drc(args: argparse.Namespace) -> int:
         ticker.close()
     _write(args.json, result.write_json)
     _write(args.lyrdb, result.write_lyrdb)
+    described: dict[str, str] = {}
+    for r in sorted(result.results, key=lambda r: r.count):  # a rule ID's flagging check last
+        described[r.check.name] = r.check.description
+    _write_junit(args.junit, "sgdr-flow drc", drc_cases(result.as_json(), described))
     workers = f"{args.threads} worker thread{'s' * (args.threads > 1)}" if args.threads else (
         "no worker threads")
     chosen = "" if args.flat or args.deep else "auto: "
@@ -191,14 +218,13 @@ def cmd_drc(args: argparse.Namespace) -> int:
     ran = sum(1 for r in result.results if r.seconds > 0)
     print(f"DRC {result.cell} in {args.gds} ({_describe(variant)}; {mode}): {ids} rules, "
           f"{ran} checks on drawn layers, in {result.seconds:.2f} s")
-    described: dict[str, str] = {}
-    for r in sorted(result.results, key=lambda r: r.count):  # a rule ID's flagging check last
-        described[r.check.name] = r.check.description
     _print_rules(result.by_rule(), described)
     if args.json:
         print(f"JSON: {args.json}")
     if args.lyrdb:
         print(f"marker database: {args.lyrdb}")
+    if args.junit:
+        print(f"JUnit: {args.junit}")
     return _verdict(result.violations, len(result.by_rule()))
 
 
@@ -218,6 +244,7 @@ def _external_drc(args: argparse.Namespace, variant: MetalStack) -> int:
     result = run_external_drc(spec, args.gds, args.cell, variant, report=report,
                               timeout=args.timeout)
     _write(args.json, result.write_json)
+    _write_junit(args.junit, "sgdr-flow drc", drc_cases(result.as_json(), result.descriptions))
     print(f"DRC {result.cell} in {args.gds} by {spec.deck} ({_describe(variant)}): "
           f"{len(result.rules_checked)} rules in {result.seconds:.2f} s")
     _print_rules(result.by_rule(), result.descriptions)
@@ -241,6 +268,18 @@ def _verdict(violations: int, rules: int) -> int:
     return Exit.OK
 
 
+def _require_gf180(gds: Path, cell: str | None) -> None:
+    from extraction.drc.engine import load_layout, pick_cell
+    from extraction.gds_input import require_gf180_shapes
+
+    layout = load_layout(gds)
+    require_gf180_shapes(layout, pick_cell(layout, cell, gds), gds)
+
+
+def _write_junit(path: Path | None, name: str, cases: list[Case]) -> None:
+    _write(path, lambda out: write_junit(out, name, cases))
+
+
 def _write(path: Path | None, writer: Any) -> None:
     if path is None:
         return
@@ -253,7 +292,9 @@ def _write(path: Path | None, writer: Any) -> None:
 
 # ----------------------------------------------------------------------------------------- LVS
 def cmd_lvs(args: argparse.Namespace) -> int:
-    variant = _variant(args)
+    from extraction.lvs.schematic import netlist_stack
+
+    variant = _variant(args, netlist_stack(args.netlist) if args.netlist.is_file() else {})
     try:
         tolerances = LvsTolerances(w_rel=args.w_tol, l_rel=args.l_tol, c_rel=args.c_tol)
     except ValidationError as exc:
@@ -264,29 +305,37 @@ def cmd_lvs(args: argparse.Namespace) -> int:
         spec = _external(args)
         report = args.lvsdb or (args.json.with_suffix(".lvsdb") if args.json else None)
         result = run_external_lvs(spec, args.gds, args.netlist, args.cell, variant,
-                                  report=report, timeout=args.timeout)
-        source = f" by {spec.deck}"
+                                  report=report, timeout=args.timeout,
+                                  substrate=args.substrate)
+        source, warnings = f" by {spec.deck}", []
     else:
         from extraction.lvs.engine import run_lvs
 
-        result = run_lvs(args.gds, args.netlist, args.cell, variant, tolerances)
+        result = run_lvs(args.gds, args.netlist, args.cell, variant, tolerances,
+                         args.substrate)
         _write(args.lvsdb, result.write_lvsdb)
-        source = ""
+        source, warnings = "", result.warnings
     _write(args.json, result.write_json)
+    _write_junit(args.junit, "sgdr-flow lvs", [lvs_case(result.as_json())])
     print(f"LVS {result.cell} in {args.gds} against {args.netlist}{source} "
           f"({_describe(variant)}): {result.seconds:.2f} s")
     print(f"  devices: {result.devices_layout} in the layout, {result.devices_schematic} in "
           f"the schematic; {result.nets} nets")
-    for line in result.mismatches[:LISTED_MISMATCHES]:
-        print(f"  {line}")
-    if len(result.mismatches) > LISTED_MISMATCHES:
-        print(f"  ... and {len(result.mismatches) - LISTED_MISMATCHES} more (see the JSON)")
-    if args.json:
-        print(f"JSON: {args.json}")
-    if args.lvsdb:
-        print(f"LVS database: {args.lvsdb}")
+    _print_findings(result.mismatches, "")
+    _print_findings(warnings, "warning: ")
+    for label, path in (("JSON", args.json), ("LVS database", args.lvsdb),
+                        ("JUnit", args.junit)):
+        if path:
+            print(f"{label}: {path}")
     if result.match:
         print("PASS: layout matches the schematic")
         return Exit.OK
     print("FAIL: layout and schematic differ")
     return Exit.GATE_FAILED
+
+
+def _print_findings(findings: list[Any], prefix: str) -> None:
+    for finding in findings[:LISTED_MISMATCHES]:
+        print(f"  {prefix}[{finding.kind}] {finding.message}")
+    if len(findings) > LISTED_MISMATCHES:
+        print(f"  ... and {len(findings) - LISTED_MISMATCHES} more (see the JSON)")

@@ -8,7 +8,11 @@ The command line follows the foundry runners' conventions:
             -rd feol=true -rd beol=true -rd offgrid=true -rd conn_drc=false -rd density=false
             [-rd name=value from the config]                                            (DRC)
     klayout -b -r DECK -rd input=GDS -rd topcell=CELL -rd schematic=NETLIST -rd report=OUT.lvsdb
-            -rd target_netlist=OUT.cir -rd metal_level=... -rd mim_cap=2 -rd poly_res=1K  (LVS)
+            -rd target_netlist=OUT.cir -rd metal_level=... -rd mim_cap=2 -rd poly_res=1K
+            -rd schematic_simplify=true [-rd lvs_sub=SUBSTRATE]                           (LVS)
+
+The LVS deck combines the reference's parallel devices (`schematic_simplify`; it always does so
+for the layout's) and names the substrate net as the reference does (`lvs_sub`).
 
 Variables from the config (`ExternalDeck.variables`) override these defaults. A deck ignores
 variables it does not read.
@@ -31,6 +35,8 @@ import klayout.db as kdb
 import klayout.rdb as rdb
 
 from extraction.drc.engine import MAX_LISTED, load_layout, pick_cell
+from extraction.gds_input import require_gf180_shapes
+from extraction.lvs.findings import Finding, describe
 from sgdr_flow.config import ExternalDeck, MetalStack
 from sgdr_flow.errors import FlowError
 
@@ -121,6 +127,7 @@ def _prepare_input(gds: Path, cell: str | None, folder: Path) -> tuple[Path, str
     """
     layout = load_layout(gds)
     top = pick_cell(layout, cell, gds).name
+    require_gf180_shapes(layout, layout.cell(top), gds)
     if not _has_context_info(gds):
         return gds.resolve(), top
     folder.mkdir(parents=True, exist_ok=True)
@@ -290,15 +297,17 @@ class ExternalLvsResult:
     devices_layout: int
     devices_schematic: int
     nets: int
-    mismatches: list[str]
+    mismatches: list[Finding]
     seconds: float
+    variables: dict[str, str] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {"cell": self.cell, "deck": self.deck, "match": self.match,
                 "devices_layout": self.devices_layout,
                 "devices_schematic": self.devices_schematic, "nets": self.nets,
-                "mismatches": self.mismatches, "seconds": round(self.seconds, 3),
-                "report": str(self.report)}
+                "mismatches": [m.as_json() for m in self.mismatches],
+                "seconds": round(self.seconds, 3), "report": str(self.report),
+                "variables": self.variables}
 
     def write_json(self, path: Path) -> None:
         path.write_text(json.dumps(self.as_json(), indent=1))
@@ -306,7 +315,7 @@ class ExternalLvsResult:
 
 def run_external_lvs(spec: ExternalDeck, gds: Path, netlist: Path, cell: str | None = None,
                      variant: MetalStack | None = None, report: Path | None = None,
-                     timeout: float = 3600.0) -> ExternalLvsResult:
+                     timeout: float = 3600.0, substrate: str | None = None) -> ExternalLvsResult:
     """Run an LVS deck on one cell against a reference netlist and read its .lvsdb."""
     variant = variant or MetalStack()
     if not netlist.is_file():
@@ -317,19 +326,20 @@ def run_external_lvs(spec: ExternalDeck, gds: Path, netlist: Path, cell: str | N
                  "schematic": str(netlist.resolve()), "report": str(out),
                  "target_netlist": str(out.with_suffix(".cir")), "run_mode": "deep",
                  "thr": "1", "mim_cap": f"{variant.mim_cap_density:g}", "poly_res": "1K",
+                 "schematic_simplify": "true", **({"lvs_sub": substrate} if substrate else {}),
                  **variant_variables(variant), **spec.variables}
     seconds = run_klayout(spec, variables, out.with_suffix(".log"), timeout)
     if not out.is_file():
         raise FlowError(f"{spec.deck} wrote no LVS database {out} (does it read $report?)")
     found = read_lvsdb(out, top)
+    shown = {k: v for k, v in variables.items() if k not in ("input", "report", "schematic",
+                                                              "target_netlist")}
     return ExternalLvsResult(cell=top, deck=str(spec.deck), report=out, seconds=seconds,
-                             **found)
+                             variables=shown, **found)
 
 
 def read_lvsdb(path: Path, cell: str | None = None) -> dict[str, Any]:
-    """Verdict, device and net counts and mismatch lines of a KLayout LVS database."""
-    from extraction.lvs.engine import _describe
-
+    """Verdict, device and net counts and mismatches of a KLayout LVS database."""
     lvs = kdb.LayoutVsSchematic()
     try:
         lvs.read(str(path))
@@ -342,16 +352,20 @@ def read_lvsdb(path: Path, cell: str | None = None) -> dict[str, Any]:
     good = {kdb.NetlistCrossReference.Match, kdb.NetlistCrossReference.MatchWithWarning}
     pairs = list(xref.each_circuit_pair())
     match = bool(pairs) and all(pair.status() in good for pair in pairs)
-    mismatches = _describe(xref)
+    mismatches = describe(xref)
     for pair in pairs:
         if pair.status() not in good:
             a, b = pair.first(), pair.second()
             name = (a or b).name
             if not a or not b:
                 side = "layout" if a else "schematic"
-                mismatches.insert(0, f"circuit {name} of the {side} has no counterpart")
-            elif not any(name in line for line in mismatches):
-                mismatches.insert(0, f"circuit {name}: {_status(pair.status())}")
+                mismatches.insert(0, Finding("circuit", "unmatched",
+                                             f"circuit {name} of the {side} has no counterpart",
+                                             a.name if a else None, b.name if b else None))
+            elif not mismatches:
+                mismatches.insert(0, Finding("circuit", "no match",
+                                             f"circuit {name}: {_status(pair.status())}",
+                                             a.name, b.name))
     layout_top = _top_circuit(layout, cell)
     schematic_top = _top_circuit(reference, cell)
     return {"match": match and not mismatches,

@@ -1,9 +1,10 @@
-"""LVS of one cell against a reference netlist: compare, explain mismatches, write .lvsdb/JSON."""
+"""LVS of one cell against a reference netlist: compare, name what differs, write .lvsdb/JSON."""
 
 from __future__ import annotations
 
 import json
 import time
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,13 +12,21 @@ from typing import Any
 import klayout.db as kdb
 
 from extraction.drc.engine import load_layout, pick_cell
+from extraction.gds_input import require_gf180_shapes
+from extraction.lvs.compare import (
+    Compare,
+    Labels,
+    Locator,
+    key,
+    names_of,
+    read_labels,
+)
 from extraction.lvs.extract import extract
-from extraction.lvs.schematic import read_schematic
+from extraction.lvs.findings import Finding, at
+from extraction.lvs.schematic import Builder
+from extraction.lvs.spice import Deck, read_deck
 from sgdr_flow.config import LvsTolerances, MetalStack
 from sgdr_flow.errors import FlowError
-
-X = kdb.NetlistCrossReference
-BAD = {X.NoMatch: "no match", X.Mismatch: "mismatch", X.Skipped: "skipped"}
 
 
 @dataclass
@@ -26,15 +35,21 @@ class LvsResult:
     match: bool
     devices_layout: int
     devices_schematic: int
-    nets: int
-    mismatches: list[str] = field(default_factory=list)
+    nets: int                        # layout nets
+    nets_schematic: int = 0
+    mismatches: list[Finding] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
+    substrate: str | None = None
     seconds: float = 0.0
     lvs: Any = None
 
     def as_json(self) -> dict[str, Any]:
         return {"cell": self.cell, "match": self.match, "devices_layout": self.devices_layout,
                 "devices_schematic": self.devices_schematic, "nets": self.nets,
-                "mismatches": self.mismatches, "seconds": round(self.seconds, 3)}
+                "nets_schematic": self.nets_schematic, "substrate": self.substrate,
+                "mismatches": [m.as_json() for m in self.mismatches],
+                "warnings": [w.as_json() for w in self.warnings],
+                "seconds": round(self.seconds, 3)}
 
     def write_json(self, path: Path) -> None:
         path.write_text(json.dumps(self.as_json(), indent=1))
@@ -44,101 +59,99 @@ class LvsResult:
         self.lvs.write(str(path))
 
 
-def _tolerances(netlist: kdb.Netlist, tol: LvsTolerances) -> None:
-    for device_class in netlist.each_device_class():
-        if isinstance(device_class, kdb.DeviceClassMOS4Transistor):
-            w = device_class.parameter_id("W")
-            length = device_class.parameter_id("L")
-            device_class.equal_parameters = (
-                kdb.EqualDeviceParameters(w, 0.0, tol.w_rel)
-                + kdb.EqualDeviceParameters(length, 0.0, tol.l_rel))
-        elif isinstance(device_class, kdb.DeviceClassCapacitor):
-            device_class.equal_parameters = kdb.EqualDeviceParameters(
-                device_class.parameter_id("C"), 0.0, tol.c_rel)
+def schematic_circuit(deck: Deck, cell: str) -> str:
+    """The netlist's subcircuit for a layout cell: the one of the same name, else the only one
+    no other instantiates. FlowError (exit 2) otherwise."""
+    if cell.lower() in deck.subckts:
+        return deck.subckts[cell.lower()].name
+    called = {e.model.lower() for s in deck.subckts.values() for e in s.elements if e.kind == "X"}
+    tops = [s.name for s in deck.subckts.values() if s.name.lower() not in called]
+    if len(tops) == 1:
+        return tops[0]
+    names = ", ".join(s.name for s in deck.subckts.values()) or "none"
+    raise FlowError(f"netlist {deck.path} has no circuit {cell!r} (circuits: {names})")
 
 
-def _prepare(netlist: kdb.Netlist) -> None:
-    """Flat, with parallel devices combined: the unit of comparison is the device."""
-    netlist.flatten()
-    netlist.combine_devices()
+def default_substrate(circuit: kdb.Circuit) -> str | None:
+    """The substrate net from the pins: the pin most NMOS bulks (outside DNWELL) go to."""
+    pins = {key(p.name()): p.name() for p in circuit.each_pin()}
+    bulks: Counter[str] = Counter()
+    for device in circuit.each_device():
+        name = device.device_class().name.lower()
+        if name.startswith("nfet") and "_dn" not in name:
+            net = device.net_for_terminal(device.device_class().terminal_id("B"))
+            if net is not None and net.name:
+                bulks[key(net.name)] += 1
+    found = [name for name, _ in bulks.most_common() if name in pins]
+    return pins[found[0]] if found else None
 
 
-def _top(netlist: kdb.Netlist, name: str, what: str) -> kdb.Circuit:
-    circuit = netlist.circuit_by_name(name)
-    if circuit is None:
-        names = ", ".join(c.name for c in netlist.each_circuit_top_down()) or "none"
-        raise FlowError(f"{what} has no circuit {name!r} (circuits: {names})")
-    return circuit
-
-
-def _pin_problems(layout: kdb.Circuit, schematic: kdb.Circuit) -> list[str]:
-    """Schematic pins whose net has no label of the same name in the layout."""
-    labelled = {net.name.lower() for net in layout.each_net() if net.name}
-    return [f"pin {pin.name()!r} of the schematic has no label in the layout"
-            for pin in schematic.each_pin() if pin.name().lower() not in labelled]
-
-
-def _params(device: kdb.Device) -> str:
-    defs = device.device_class().parameter_definitions()
-    return ", ".join(f"{p.name}={device.parameter(p.name):.4g}" for p in defs if p.is_primary)
-
-
-def _describe(xref: kdb.NetlistCrossReference) -> list[str]:
-    """One line per unmatched or mismatched device, net and pin."""
-    out = []
-    for pair in xref.each_circuit_pair():
-        for dp in xref.each_device_pair(pair):
-            if dp.status() not in BAD:
-                continue
-            a, b = dp.first(), dp.second()
-            if a and b:
-                out.append(f"device {a.expanded_name()} ({_params(a)}) in the layout differs "
-                           f"from {b.expanded_name()} ({_params(b)}) in the schematic")
-            else:
-                dev, side = (a, "layout") if a else (b, "schematic")
-                out.append(f"device {dev.expanded_name()} ({dev.device_class().name} "
-                           f"{_params(dev)}) in the {side} has no match")
-        for np in xref.each_net_pair(pair):
-            if np.status() in BAD:
-                a, b = np.first(), np.second()
-                names = " / ".join(f"{n.expanded_name()} ({side})" for n, side in
-                                   ((a, "layout"), (b, "schematic")) if n)
-                out.append(f"net {names}: {BAD[np.status()]}")
-        for pp in xref.each_pin_pair(pair):
-            if pp.status() in BAD:
-                pin = pp.first() or pp.second()
-                out.append(f"pin {pin.name()}: {BAD[pp.status()]}")
-    return out
+def _extract(layout: kdb.Layout, top: kdb.Cell, variant: MetalStack,
+             labels: Labels) -> tuple[kdb.LayoutVsSchematic, list[Finding]]:
+    """Extract; labels of one name on several top-level nets are joined (as the foundry deck
+    does), each such join reported: the pieces must be connected outside the cell."""
+    lvs = extract(layout, top, variant)
+    circuit = lvs.netlist().circuit_by_name(top.name)
+    pieces: dict[str, list[kdb.Net]] = defaultdict(list)
+    for net in circuit.each_net():
+        for name in names_of(net):
+            pieces[name].append(net)
+    joined = {name: nets for name, nets in pieces.items()
+              if len(nets) > 1 and key(name) in labels.top}
+    if not joined:
+        return lvs, []
+    locate = Locator(lvs, labels)
+    warnings = [Finding("pin", "joined by name",
+                        f"label {name!r} is on {len(nets)} unconnected layout nets"
+                        f"{at(locate(nets[0]))}; joined by name (as the foundry deck does): "
+                        f"connect them in the layout or outside the cell", name, name,
+                        nets=tuple(n.expanded_name() for n in nets),
+                        location_um=locate(nets[0]))
+                for name, nets in joined.items()]
+    return extract(layout, top, variant, tuple(joined)), warnings
 
 
 def run_lvs(gds: Path, schematic: Path, cell: str | None = None,
-            variant: MetalStack | None = None,
-            tolerances: LvsTolerances | None = None) -> LvsResult:
+            variant: MetalStack | None = None, tolerances: LvsTolerances | None = None,
+            substrate: str | None = None) -> LvsResult:
     started = time.monotonic()
     variant = variant or MetalStack()
     layout = load_layout(gds)
     top = pick_cell(layout, cell, gds)
-    reference = read_schematic(schematic)
-    lvs = extract(layout, top, variant)
+    require_gf180_shapes(layout, top, gds)
+    deck = read_deck(schematic)
+    name = schematic_circuit(deck, top.name)
+    reference = Builder(deck, variant).build(name)
+    reference.flatten()
+    reference.combine_devices()
+    schematic_top = reference.circuit_by_name(name)
+    if substrate is not None and not any(key(n.name or "") == key(substrate)
+                                         for n in schematic_top.each_net()):
+        raise FlowError(f"substrate net {substrate!r}: no such net in {name} of {schematic}")
+    substrate = substrate or default_substrate(schematic_top)
+    labels = read_labels(layout, top)
+    lvs, warnings = _extract(layout, top, variant, labels)
+    if name.lower() != top.name.lower():
+        warnings.insert(0, Finding("circuit", "other name",
+                                   f"layout cell {top.name!r} is compared with {name!r}, the "
+                                   f"netlist's only circuit no other instantiates",
+                                   top.name, name))
     extracted = lvs.netlist()
     extracted.make_top_level_pins()
-    _prepare(extracted)
-    _prepare(reference)
-    tol = tolerances or LvsTolerances()
-    _tolerances(extracted, tol)
-    _tolerances(reference, tol)
-    layout_top = _top(extracted, top.name, f"layout {gds}")
-    schematic_top = _top(reference, top.name, f"netlist {schematic}")
+    extracted.flatten()
+    extracted.combine_devices()
+    layout_top = extracted.circuit_by_name(top.name)
     lvs.reference = reference
-    match = lvs.compare(kdb.NetlistComparer())
-    problems = _pin_problems(layout_top, schematic_top) + _describe(lvs.xref())
+    comparison = Compare(lvs, layout_top, schematic_top, tolerances or LvsTolerances(),
+                         substrate, Locator(lvs, labels)).run()
     _name_from_schematic(lvs.xref(), extracted)
     return LvsResult(
-        cell=top.name, match=match and not problems,
+        cell=top.name, match=comparison.match,
         devices_layout=_count(layout_top.each_device()),
         devices_schematic=_count(schematic_top.each_device()),
-        nets=_count(layout_top.each_net()), mismatches=problems,
-        seconds=time.monotonic() - started, lvs=lvs)
+        nets=_count(layout_top.each_net()), nets_schematic=_count(schematic_top.each_net()),
+        mismatches=comparison.findings, warnings=warnings + comparison.warnings,
+        substrate=substrate, seconds=time.monotonic() - started, lvs=lvs)
 
 
 def _name_from_schematic(xref: kdb.NetlistCrossReference, extracted: kdb.Netlist) -> None:

@@ -2,26 +2,29 @@
 
 The derivations follow the foundry LVS deck for 3.3 V devices and MIM capacitors: NMOS bulks go
 to the global substrate net, PMOS bulks to their n-well, so substrate and wells never merge.
+Below six metals the stack's last metal is also read from MetalTop 53/0 (and its labels from
+53/10), where the older foundry deck and its testcases draw it. Labels of the same name in the
+top cell can be joined into one net, as the foundry deck's `connect_implicit` does.
 Derived layers are named (registered) only after every boolean is done, since registering a
 deep region that is later used as an operand can lose its name (and klayout-pex then skips it).
+The MIM's device class is the PDK's name (`cap_mim_2f0fF`): klayout-pex maps that class onto
+the foundry model `cap_mim_2f0_m4m5_noshield` when it keeps MIMs as devices (`--blackbox`).
 """
 
 from __future__ import annotations
 
 import klayout.db as kdb
 
-from pdk.gf180mcu.devices import mim_device
+from pdk.gf180mcu.device_names import mim_class
+from pdk.gf180mcu.devices import POLY_RESISTORS
 from pdk.gf180mcu.layers import LABEL_OF, LAYERS, METALS_BY_LEVELS, VIAS_BY_LEVELS
+from pdk.gf180mcu.rules.mim import bottom_plate_level
 from sgdr_flow.config import MetalStack
 
 SUBSTRATE = "SUB"
 # Markers that take a gate out of the 3.3 V MOS devices (5 V/6 V, DNWELL, SAB, resistors).
 MOS_EXCLUDE = ("dualgate", "v5_xtor", "dnwell", "sab", "res_mk")
-
-
-def mim_bottom_level(variant: MetalStack) -> int:
-    """1-based metal level of the MIM bottom plate: Metal2 (A) or the last-but-one metal (B)."""
-    return 2 if variant.mim_option == "A" else variant.metal_levels - 1
+TOP_METAL_ALIAS = "metaltop"  # read as the last metal of stacks below six levels
 
 
 class _Builder:
@@ -38,14 +41,16 @@ class _Builder:
                       ((n, layout.get_info(n)) for n in layout.layer_indexes())}
         self.named: dict[str, kdb.Region] = {}
 
-    def drawn(self, name: str) -> kdb.Region:
-        """A drawn layer (plus its dummy fill for metals); empty if absent from the layout."""
-        parts = [self.lvs.make_polygon_layer(self.index[number])
-                 for number in (LAYERS[name], LAYERS.get(f"{name}_dummy"))
-                 if number in self.index]
+    def drawn(self, *names: str) -> kdb.Region:
+        """Drawn layers (plus their dummy fill for metals) as one; empty if absent."""
+        numbers = [n for name in names for n in (LAYERS[name], LAYERS.get(f"{name}_dummy"))]
+        parts = [self.lvs.make_polygon_layer(self.index[n]) for n in numbers if n in self.index]
         if not parts:
             return self.lvs.make_layer()
-        return parts[0] if len(parts) == 1 else parts[0] + parts[1]
+        region = parts[0]
+        for part in parts[1:]:
+            region = region + part
+        return region
 
     def labels(self, name: str) -> kdb.Texts:
         number = LAYERS[name]
@@ -61,14 +66,21 @@ class _Builder:
         self.lvs.connect(a, b)
 
 
-def extract(layout: kdb.Layout, cell: kdb.Cell, variant: MetalStack) -> kdb.LayoutVsSchematic:
-    """Extract devices and nets of `cell` (hierarchically); returns the LayoutVsSchematic."""
+def _top_alias(metals: tuple[str, ...]) -> tuple[str, ...]:
+    return () if metals[-1] == TOP_METAL_ALIAS else (TOP_METAL_ALIAS,)
+
+
+def extract(layout: kdb.Layout, cell: kdb.Cell, variant: MetalStack,
+            joined_labels: tuple[str, ...] = ()) -> kdb.LayoutVsSchematic:
+    """Extract devices and nets of `cell` (hierarchically); returns the LayoutVsSchematic.
+    Nets of the top cell labelled with one of `joined_labels` become one net per label."""
     b = _Builder(layout, cell, variant)
     metals = METALS_BY_LEVELS[variant.metal_levels]
     vias = VIAS_BY_LEVELS[variant.metal_levels]
     g = {name: b.drawn(name) for name in (
-        "comp", "nwell", "poly2", "nplus", "pplus", "contact", "fusetop", "cap_mk",
-        *MOS_EXCLUDE, *metals, *vias)}
+        "comp", "nwell", "poly2", "nplus", "pplus", "contact", "fusetop", "cap_mk", "resistor",
+        *MOS_EXCLUDE, *metals[:-1], *vias)}
+    g[metals[-1]] = b.drawn(metals[-1], *_top_alias(metals))
     exclude = g[MOS_EXCLUDE[0]].dup()
     for name in MOS_EXCLUDE[1:]:
         exclude += g[name]
@@ -94,7 +106,7 @@ def extract(layout: kdb.Layout, cell: kdb.Cell, variant: MetalStack) -> kdb.Layo
 
     fuse_cap = g["fusetop"].interacting(g["cap_mk"])
     has_mim = not fuse_cap.is_empty()
-    bottom = mim_bottom_level(variant) if has_mim else 0
+    bottom = bottom_plate_level(variant.metal_levels, variant.mim_option) if has_mim else 0
     levels: list[list[str]] = []   # registered names that make up each metal level
     for n, name in enumerate(metals, 1):
         if n == bottom:
@@ -121,10 +133,11 @@ def extract(layout: kdb.Layout, cell: kdb.Cell, variant: MetalStack) -> kdb.Layo
     b.lvs.extract_devices(kdb.DeviceExtractorMOS4Transistor("pfet_03v3"), {
         "SD": d["psd"], "G": d["pgate_3p3v"], "P": d["poly2_con"], "W": d["nwell_con"],
         "tS": d["psd"], "tD": d["psd"], "tG": d["poly2_con"]})
+    _poly_resistors(b, g, d["poly2_con"], sub)
     if has_mim:
-        cap = mim_device(variant.mim_cap_density)
         b.lvs.extract_devices(
-            kdb.DeviceExtractorCapacitor(cap.lvs_name, variant.mim_cap_density * 1e-15),
+            kdb.DeviceExtractorCapacitor(mim_class(variant.mim_cap_density),
+                                         variant.mim_cap_density * 1e-15),
             {"P1": d[f"metal{bottom}_cap"], "P2": d["fuse_cap"]})
 
     b.join(d["nwell_con"], d["ntap"])
@@ -142,11 +155,38 @@ def extract(layout: kdb.Layout, cell: kdb.Cell, variant: MetalStack) -> kdb.Layo
         b.join(d["fuse_cap"], d["top_via_cap"])
         b.join(d["top_via_cap"], d[levels[bottom][0]])
     b.join(d["poly2_con"], b.labels(LABEL_OF["poly2"]))
+    comp_labels = b.labels(LABEL_OF["comp"])
+    for diffusion in ("nsd", "psd", "ntap", "ptap"):
+        b.join(d[diffusion], comp_labels)
     for n, name in enumerate(metals):
-        b.join(d[levels[n][0]], b.labels(LABEL_OF[name]))
+        for label in (name, *(_top_alias(metals) if n == len(metals) - 1 else ())):
+            b.join(d[levels[n][0]], b.labels(LABEL_OF[label]))
     b.join(d["ptap"], d["ptap_regular"])
     b.lvs.connect(sub)
     b.lvs.connect_global(sub, SUBSTRATE)
     b.lvs.connect_global(d["ptap"], SUBSTRATE)
+    for label in joined_labels:
+        b.lvs.join_net_names(_glob_literal(label))
     b.lvs.extract_netlist()
     return b.lvs
+
+
+def _poly_resistors(b: _Builder, g: dict[str, kdb.Region], heads: kdb.Region,
+                    sub: kdb.Region) -> None:
+    """Poly2 resistors as the foundry deck derives them: the body under RES_MK, contacted
+    where Poly2 continues outside it, the substrate as bulk (W, L and R from the body)."""
+    body = (g["poly2"] & g["res_mk"]) - g["dnwell"]
+    if body.is_empty():
+        return
+    for device in POLY_RESISTORS:
+        layer = body & g[device.implant]
+        layer = (layer & g["sab"]).not_interacting(g["resistor"]) if device.unsalicided else (
+            layer.not_interacting(g["sab"]))
+        b.lvs.extract_devices(kdb.DeviceExtractorResistorWithBulk(device.name,
+                                                                  device.sheet_ohm),
+                              {"R": layer, "C": heads, "W": sub})
+
+
+def _glob_literal(text: str) -> str:
+    """A KLayout glob pattern that matches exactly `text`."""
+    return "".join(f"\\{c}" if c in "*?[]{}\\" else c for c in text)

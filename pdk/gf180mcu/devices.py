@@ -50,3 +50,22 @@ def device(name: str) -> Device:
 
 def mim_device(density_ff_per_um2: float) -> Device:
     return DEVICES[MIM_BY_DENSITY[density_ff_per_um2]]
+
+
+@dataclass(frozen=True)
+class PolyResistor:
+    """A 3.3 V Poly2 resistor the LVS extracts: its body is Poly2 under RES_MK (outside
+    DNWELL), doped by `implant`, unsalicided (SAB over the body) or salicided."""
+
+    name: str
+    implant: Literal["nplus", "pplus"]
+    unsalicided: bool
+    sheet_ohm: float   # per square, as the foundry LVS deck extracts it
+
+
+POLY_RESISTORS: tuple[PolyResistor, ...] = (
+    PolyResistor("npolyf_u", "nplus", True, 310.0),
+    PolyResistor("ppolyf_u", "pplus", True, 350.0),
+    PolyResistor("npolyf_s", "nplus", False, 6.8),
+    PolyResistor("ppolyf_s", "pplus", False, 7.3),
+)

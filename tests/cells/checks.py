@@ -52,7 +52,7 @@ def build_circuit(circuit: Circuit, out: Path, variant: MetalStack = DEFAULT_VAR
     from cells.place_route import place_and_route
 
     comp = place_and_route(circuit, variant, order).component
-    return write_cell(circuit.name, circuit.name, {}, circuit, comp, out)
+    return write_cell(circuit.name, circuit.name, {}, circuit, comp, out, variant)
 
 
 def check_built(built: BuiltCell, variant: MetalStack = DEFAULT_VARIANT) -> Checked:

@@ -9,6 +9,7 @@ import pytest
 
 from cells.circuit import Circuit, Mim, Mos, lvs_card, lvs_netlist, sim_card, sim_netlist
 from extraction.lvs.schematic import read_schematic
+from sgdr_flow.config import MetalStack
 
 
 def inner() -> Circuit:
@@ -91,22 +92,29 @@ def test_mos_names() -> None:
 
 
 def test_cards() -> None:
+    """LVS cards are CDL elements as the foundry deck reads them; sim cards X calls."""
     m = Mos("M1", "pmos", "d", "g", "s", "b", 4.5, 0.28, 3)
-    assert lvs_card(m) == "XM1 d g s b pfet_03v3 w=4.5u l=0.28u nf=3 m=1"
+    assert lvs_card(m, MetalStack()) == "MM1 d g s b pfet_03v3 W=4.5u L=0.28u nf=3 m=1"
     assert sim_card(m) == "XM1 d g s b pmos_3p3 w=4.5u l=0.28u nf=3"
     c = Mim("C1", "top", "bot", 22.18, 10.0)
-    assert lvs_card(c) == "XC1 top bot cap_mim_2f0fF c_width=22.18u c_length=10u m=1"
+    assert lvs_card(c, MetalStack()) == (
+        "CC1 top bot cap_mim_2f0_m4m5_noshield W=22.18u L=10u c=443.6f m=1")
     assert sim_card(c) == "XC1 top bot mim_2p0fF c_width=2.218e-05 c_length=1e-05"
+    six = MetalStack(metal_levels=6)
+    assert " cap_mim_1f5_m5m6_noshield " in lvs_card(Mim("C", "t", "b", 5, 5, 1.5), six)
+    option_a = MetalStack(metal_levels=3, mim_option="A")
+    assert " cap_mim_2f0_m2m3_noshield " in lvs_card(c, option_a)
 
 
 def test_netlists_are_flat_subcircuits() -> None:
-    lvs = lvs_netlist(outer())
+    lvs = lvs_netlist(outer(), MetalStack())
     lines = lvs.splitlines()
     assert lines[0].startswith("*")
     assert lines[1] == ".SUBCKT outer in out vdd vss"
+    assert lines[2] == "*.PININFO in:B out:B vdd:B vss:B"
     assert lines[-1] == ".ENDS outer"
-    assert len(lines) == 2 + 6 + 1
-    assert "Xu1_M2 n2 u1_mid vss vss nfet_03v3 w=4u l=0.5u nf=2 m=1" in lines
+    assert len(lines) == 3 + 6 + 1
+    assert "Mu1_M2 n2 u1_mid vss vss nfet_03v3 W=4u L=0.5u nf=2 m=1" in lines
     sim = sim_netlist(outer())
     assert ".SUBCKT outer in out vdd vss" in sim and "nmos_3p3" in sim
     assert "nfet_03v3" not in sim and "nmos_3p3" not in lvs
@@ -115,13 +123,13 @@ def test_netlists_are_flat_subcircuits() -> None:
 def test_lvs_netlist_reads_back(tmp_path: Path) -> None:
     """The LVS reader sees what the writer meant: W total, L, MIM area, in um."""
     path = tmp_path / "outer.spice"
-    path.write_text(lvs_netlist(outer()))
-    netlist = read_schematic(path)
-    circuit = netlist.circuit_by_name("OUTER") or netlist.circuit_by_name("outer")
-    assert [p.name().lower() for p in circuit.each_pin()] == ["in", "out", "vdd", "vss"]
+    path.write_text(lvs_netlist(outer(), MetalStack()))
+    netlist = read_schematic(path, MetalStack())
+    circuit = netlist.circuit_by_name("outer")
+    assert [p.name() for p in circuit.each_pin()] == ["in", "out", "vdd", "vss"]
     devices = {d.name.lower(): d for d in circuit.each_device()}
     assert len(devices) == 6
-    m2 = devices["u1_m2"]
+    m2 = devices["mu1_m2"]
     assert m2.parameter("W") == pytest.approx(4.0) and m2.parameter("L") == pytest.approx(0.5)
-    assert devices["c1"].parameter("A") == pytest.approx(125.0)
-    assert devices["c1"].parameter("C") == pytest.approx(250e-15)
+    assert devices["cc1"].parameter("A") == pytest.approx(125.0)
+    assert devices["cc1"].parameter("C") == pytest.approx(250e-15)

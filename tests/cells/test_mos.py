@@ -16,6 +16,7 @@ from cells.mos import draw_mos, mos_geometry
 from cells.tech import tech
 from pdk.gf180mcu.layers import LAYERS
 from pdk.gf180mcu.rules import value
+from sgdr_flow.config import MetalStack
 from tests.cells.checks import (
     assert_clean,
     assert_devices_as_drawn,
@@ -84,9 +85,9 @@ def test_dummies_are_clean_and_add_two_field_poly_stripes(params: dict, tmp_path
 def test_dummies_are_not_in_the_netlists() -> None:
     plain = Mos("M1", "nmos", "d", "g", "s", "b", 2.0, 1.0, 2)
     dummy = dataclasses.replace(plain, dummies=1)
-    assert lvs_card(plain) == lvs_card(dummy)
+    assert lvs_card(plain, MetalStack()) == lvs_card(dummy, MetalStack())
     assert sim_card(plain) == sim_card(dummy)
-    assert "dumm" not in lvs_card(dummy).lower()
+    assert "dumm" not in lvs_card(dummy, MetalStack()).lower()
 
 
 def test_negative_dummies_are_a_value_error() -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import klayout.db as kdb
 
 from pdk.gf180mcu.layers import LAYERS
+from sgdr_flow.config import MetalStack
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ def write_mos(out: Path, kind: str, w: float, l: float, nf: int) -> CellFiles:  
     circuit = Circuit(component.name, ["d", "g", "s", "b"])
     circuit.add(Mos("M1", kind, "d", "g", "s", "b", w, l, nf))
     netlist = out / f"{stem}.spice"
-    netlist.write_text(lvs_netlist(circuit))
+    netlist.write_text(lvs_netlist(circuit, MetalStack()))
     return CellFiles(gds, netlist, component.name)
 
 
@@ -47,7 +48,7 @@ def write_mim(out: Path, capacitance_ff: float) -> CellFiles:
     circuit = Circuit(component.name, ["top", "bottom"])
     circuit.add(Mim("C1", "top", "bottom", side, side))
     netlist = out / f"mim_{capacitance_ff:g}.spice"
-    netlist.write_text(lvs_netlist(circuit))
+    netlist.write_text(lvs_netlist(circuit, MetalStack()))
     return CellFiles(gds, netlist, component.name)
 
 

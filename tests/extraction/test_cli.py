@@ -170,7 +170,9 @@ def test_shorted_nets_are_an_lvs_mismatch(lib, tmp_path, capsys):
     assert run(["lvs", bad.gds, bad.netlist, "--json", out]) == 1
     data = json.loads(out.read_text())
     assert not data["match"]
-    assert any("net" in m or "device" in m for m in data["mismatches"])
+    (short,) = [m for m in data["mismatches"] if m["problem"] == "short"]
+    assert short["kind"] == "net" and sorted(short["nets"]) == ["d", "s"]
+    assert "short" in short["message"] and short["location_um"]
     assert "FAIL" in capsys.readouterr().out
 
 
@@ -178,8 +180,13 @@ def test_changed_gate_length_is_a_device_mismatch(lib, tmp_path):
     bad = C.longer_gate(lib["nmos"], tmp_path / "gate.gds", 0.1)
     out = tmp_path / "l.json"
     assert run(["lvs", bad.gds, bad.netlist, "--json", out]) == 1
-    text = " ".join(json.loads(out.read_text())["mismatches"])
-    assert "L=1.1" in text
+    found = json.loads(out.read_text())["mismatches"]
+    # two fingers of different L are no longer one device: the longer finger is named with
+    # its L, the other finger has no match; each with its place
+    (longer,) = [m for m in found if m["problem"] == "parameter"]
+    assert {"name": "L", "layout": 1.1, "schematic": 1.0, "unit": "um"} in longer["parameters"]
+    assert "L 1.1 vs 1 um" in longer["message"] and longer["location_um"]
+    assert [m["problem"] for m in found if m is not longer] == ["unmatched"], found
 
 
 def test_gate_length_within_tolerance_matches(lib, tmp_path):
@@ -192,14 +199,15 @@ def test_missing_pin_label_is_a_mismatch(lib, tmp_path):
     bad = C.drop_label(lib["nmos"], tmp_path / "label.gds", "g")
     out = tmp_path / "l.json"
     assert run(["lvs", bad.gds, bad.netlist, "--json", out]) == 1
-    assert any("pin 'g'" in m.lower() for m in json.loads(out.read_text())["mismatches"])
+    assert any(m["kind"] == "pin" and m["schematic"] == "g"
+               for m in json.loads(out.read_text())["mismatches"])
 
 
 def test_wrong_device_count_is_a_mismatch(lib, tmp_path):
     netlist = tmp_path / "two.spice"
     text = lib["nmos"].netlist.read_text()
-    card = next(line for line in text.splitlines() if line.startswith("XM1"))
-    netlist.write_text(text.replace(card, card + "\n" + card.replace("XM1", "XM2")
+    card = next(line for line in text.splitlines() if line.startswith("MM1"))
+    netlist.write_text(text.replace(card, card + "\n" + card.replace("MM1", "MM2")
                                     .replace(" d g s ", " g d s ")))
     out = tmp_path / "l.json"
     assert run(["lvs", lib["nmos"].gds, netlist, "--json", out]) == 1
@@ -216,7 +224,7 @@ def test_wrong_device_count_is_a_mismatch(lib, tmp_path):
 ])
 def test_lvs_bad_input_is_exit_2(argv, message, lib, tmp_path, capsys):
     other = tmp_path / "other.spice"
-    other.write_text(".SUBCKT something a b\n.ENDS\n")
+    other.write_text(".SUBCKT something a b\n.ENDS\n.SUBCKT else a b\n.ENDS\n")
     paths = {"gds": lib["nmos"].gds, "netlist": lib["nmos"].netlist, "other": other,
              "missing": tmp_path / "none.gds", "missing_netlist": tmp_path / "none.spice"}
     assert run([a.format(**paths) for a in argv]) == 2

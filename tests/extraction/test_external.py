@@ -220,7 +220,7 @@ def test_external_lvs_mismatches(kind, expect, tmp_path, reference):
                     gate=1.2 if kind == "gate" else 1.0)
     result = run_external_lvs(spec(TINY_LVS), gds, reference, report=tmp_path / "x.lvsdb")
     assert not result.match
-    assert any(expect in line for line in result.mismatches), result.mismatches
+    assert any(expect in str(line) for line in result.mismatches), result.mismatches
 
 
 @needs_klayout

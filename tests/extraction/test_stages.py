@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -46,3 +47,14 @@ def test_sign_off_decks_run_beside_the_built_in_checks(tmp_path):
     assert lvs["match"]
     assert "sgdr_array" in lvs["external"]["cells"]
     assert (build / "lvs" / "tl.external.lvsdb").is_file()
+    # the deck gets the substrate our LVS found and combines the reference's parallel devices
+    used = lvs["external"]["cells"]["synapse"]["variables"]
+    assert used["lvs_sub"] == lvs["cells"]["synapse"]["substrate"] == "vss"
+    assert used["schematic_simplify"] == "true"
+    command = (build / "lvs" / "synapse.external.log").read_text().splitlines()[0]
+    assert "-rd lvs_sub=vss" in command and "-rd schematic_simplify=true" in command
+    # both verdicts, ours and the deck's, for CI
+    suites = {s.get("name") for s in ET.parse(build / "lvs" / "junit.xml").iter("testsuite")}
+    assert suites == {"lvs", "lvs.external"}
+    drc_cases = list(ET.parse(build / "drc" / "junit.xml").iter("testcase"))
+    assert {c.get("classname") for c in drc_cases} >= {"drc.synapse", "drc.synapse.external"}
