@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sgdr_flow.errors import ConfigError
+from sgdr_flow.errors import ConfigError, FlowError
 from sgdr_flow.yaml_lines import LocatedYaml, dotted, load_located
 
 PositiveFloat = Annotated[float, Field(gt=0)]
@@ -21,7 +21,9 @@ Fraction = Annotated[float, Field(gt=0, lt=1)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Unknown keys are errors; every number is finite (YAML's .inf and .nan are refused)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 # ----------------------------------------------------------------------------------------- pdk
@@ -56,7 +58,7 @@ class PdkConfig(Strict):
 class CellSpec(BaseModel):
     """One named cell: `cell` is a registered cell function, the other keys its parameters."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, allow_inf_nan=False)
     cell: str
 
     @property
@@ -75,7 +77,9 @@ class DesignConfig(Strict):
     synapse: str = Field("synapse", description="design cell used as the array's synapse")
     bias: str = Field("bias", description="design cell used as the array's bias network")
     cells: dict[str, CellSpec] = Field(default_factory=_default_cells)
-
+    cell_modules: list[Annotated[str, Field(pattern=r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")]] = Field(
+        default_factory=list, description="Python modules (beside flow.yaml, or installed) "
+        "whose @analog_cell builders join the cell library")
 
 
 # -------------------------------------------------------------------------------------- checks
@@ -262,12 +266,19 @@ def _problems(error: ValidationError, source: LocatedYaml,
 
 
 def validate_cells(config: FlowConfig, source: LocatedYaml) -> list[str]:
-    """Check each design cell against its registered function's signature."""
-    if not config.design.cells:
+    """Import the user's cell modules, then check each design cell against its builder: the
+    parameters' types and ranges, and what the builder itself refuses."""
+    if not config.design.cells and not config.design.cell_modules:
         return []
-    from cells.registry import check_params  # heavy import: only when cells are declared
+    from cells.registry import check_params, import_cell_module  # heavy: only when needed
 
     out: list[str] = []
+    for index, module in enumerate(config.design.cell_modules):
+        loc = ("design", "cell_modules", index)
+        try:
+            import_cell_module(module, source.path.parent)
+        except ValueError as exc:
+            out.append(f"{source.where(loc)}: {dotted(loc)}: {exc}")
     for name, spec in config.design.cells.items():
         loc = ("design", "cells", name)
         try:
@@ -276,6 +287,8 @@ def validate_cells(config: FlowConfig, source: LocatedYaml) -> list[str]:
             out.append(f"{source.where((*loc, 'cell'))}: {dotted((*loc, 'cell'))}: {exc.args[0]}")
         except ValidationError as exc:
             out.extend(_problems(exc, source, loc))
+        except (ValueError, FlowError) as exc:
+            out.append(f"{source.where(loc)}: {dotted(loc)}: {exc}")
     return out
 
 

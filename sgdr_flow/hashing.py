@@ -27,10 +27,15 @@ def hash_file(path: Path) -> str:
 def hash_code(package: str) -> str:
     """Hash of every .py file of a top-level package of this repository (stage code version)."""
     root = REPO_ROOT / package
-    files = sorted(root.rglob("*.py")) if root.is_dir() else [root.with_suffix(".py")]
+    return hash_python_source(root if root.is_dir() else root.with_suffix(".py"))
+
+
+def hash_python_source(root: Path) -> str:
+    """Hash of a Python module file, or of every .py file below a package folder."""
+    files = sorted(root.rglob("*.py")) if root.is_dir() else [root]
     digest = hashlib.sha256()
     for path in files:
-        digest.update(str(path.relative_to(REPO_ROOT)).encode())
+        digest.update(str(path.relative_to(root.parent)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
