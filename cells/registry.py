@@ -159,7 +159,7 @@ def import_cell_module(name: str, base: Path) -> None:
             sys.path.remove(str(base))
 
 
-def user_code(cells: Iterable[str]) -> dict[str, str]:
+def source_hashes(cells: Iterable[str]) -> dict[str, str]:
     """Source hash of every module outside this repository that defines one of `cells` (the
     whole package when it is one), so that editing a user's cell makes its stage stale."""
     out: dict[str, str] = {}

@@ -241,10 +241,6 @@ class FlowConfig(Strict):
     targets: TargetsConfig = TargetsConfig()
     report: ReportConfig = ReportConfig()
 
-    def section(self, name: str) -> dict[str, Any]:
-        """JSON-able slice of one top-level section, the unit the stage cache hashes."""
-        return getattr(self, name).model_dump(mode="json")
-
 
 class LoadedFlow(BaseModel):
     model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)

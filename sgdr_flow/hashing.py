@@ -41,6 +41,12 @@ def hash_python_source(root: Path) -> str:
 
 
 def hash_tree(root: Path, skip: frozenset[str] = frozenset()) -> dict[str, str]:
-    """Relative path -> sha256 of every file below root, except the names in `skip`."""
-    return {str(p.relative_to(root)): hash_file(p) for p in sorted(root.rglob("*"))
-            if p.is_file() and p.name not in skip}
+    """Relative path -> sha256 of every file below root, except the names in `skip` and hidden
+    files and folders (a tool's scratch space, a file being replaced atomically)."""
+    out = {}
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if path.is_file() and path.name not in skip \
+                and not any(part.startswith(".") for part in relative.parts):
+            out[str(relative)] = hash_file(path)
+    return out
