@@ -11,15 +11,17 @@ from sgdr_flow.errors import Exit
 
 def cmd_cells(args: argparse.Namespace) -> int:
     from cells.registry import load_cells
+    from sgdr_flow.cli import _flow
 
     if args.list:
+        if args.flow:
+            _flow(args.flow)  # its design.cell_modules join the library
         for name, cell in sorted(load_cells().items()):
             params = ", ".join(f"{p.name}={p.default!r}" for p in
                                inspect.signature(cell.circuit).parameters.values())
             print(f"{name:<18} {cell.doc}\n{'':<18} ({params})")
         return Exit.OK
     from cells.build import build_cell
-    from sgdr_flow.cli import _flow
 
     flow = _flow(args.flow)
     out = Path(args.out) if args.out else flow.path.parent / "build" / "cells"
@@ -35,6 +37,7 @@ def cmd_cells(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     cells = sub.add_parser("cells", help="write every design cell (GDS, LVS and sim netlists)")
     cells.add_argument("flow", nargs="?")
-    cells.add_argument("--list", action="store_true", help="list the cell library and exit")
+    cells.add_argument("--list", action="store_true",
+                       help="list the cell library (with FLOW's own cell modules) and exit")
     cells.add_argument("--out", metavar="DIR", help="output folder (default: build/cells)")
     cells.set_defaults(func=cmd_cells)

@@ -144,6 +144,7 @@ def import_cell_module(name: str, base: Path) -> None:
     there, else an installed one. A module from `base` is imported afresh, so that an edited
     file, or a same-named module of another flow, never stands in for it.
     Raises ValueError with the cause."""
+    load_cells()  # the library first: a user's cell may not take a library cell's name
     top = name.partition(".")[0]
     local = (base / f"{top}.py").is_file() or (base / top / "__init__.py").is_file()
     if local:
