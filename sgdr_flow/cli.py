@@ -131,8 +131,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.exit_code)
     except KeyboardInterrupt as exc:
         code = exc.exit_code if isinstance(exc, Interrupted) else 128 + signal.SIGINT
-        print(f"\ninterrupted ({signal.Signals(code - 128).name}); nothing was left "
-              "half-written and build/report.json is as it was", file=sys.stderr)
+        print(f"\ninterrupted ({signal.Signals(code - 128).name}); no output was left "
+              "half-written", file=sys.stderr)
         return code
 
 
