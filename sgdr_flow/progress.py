@@ -79,5 +79,8 @@ class Progress:
         while not self._stop.wait(min(1.0, self.heartbeat_s / 4)):
             now = time.monotonic()
             if now - self._last_write >= self.heartbeat_s:
-                self._write(f"{self._prefix}   {self._item}: still running, "
-                            f"{now - self._item_since:.0f} s", final=not self.tty)
+                try:
+                    self._write(f"{self._prefix}   {self._item}: still running, "
+                                f"{now - self._item_since:.0f} s", final=not self.tty)
+                except (OSError, ValueError):  # the stream went away (closed pipe)
+                    return

@@ -22,6 +22,11 @@ from sgdr_flow.signals import Interrupted, handled
 from sgdr_flow.stage import Stage, StageContext, StageResult
 
 
+def _good(ctx: StageContext) -> StageResult:
+    (ctx.out / "x.txt").write_text("ok")
+    return StageResult({}, passed=True)
+
+
 def _copy_stage(source_key: str):
     """A stage writing its config value plus its upstream outputs into out.txt."""
 
@@ -111,14 +116,11 @@ def test_reading_an_undeclared_key_is_an_error(tmp_path, flow_file):
 
 
 def test_reading_an_undeclared_stage_is_an_error(tmp_path, flow_file):
-    def good(ctx: StageContext) -> StageResult:
-        return StageResult({})
-
     def sneaky(ctx: StageContext) -> StageResult:
         return StageResult(ctx.summary("a"))
 
-    runs = run_flow(load_flow(flow_file()), tmp_path / "build", progress=Progress(),
-                    stages=(Stage("a", "a", (), (), (), good), Stage("b", "b", (), (), (), sneaky)))
+    stages = (Stage("a", "a", (), (), (), _good), Stage("b", "b", (), (), (), sneaky))
+    runs = run_flow(load_flow(flow_file()), tmp_path / "build", progress=Progress(), stages=stages)
     assert [r.status for r in runs] == ["ok", "error"]
     assert "upstream" in (tmp_path / "build" / "b.error.log").read_text()
 
@@ -189,19 +191,15 @@ def test_crash_leaves_previous_output_and_blocks_downstream(tmp_path, flow_file)
     path = flow_file()
     build = tmp_path / "build"
 
-    def good(ctx: StageContext) -> StageResult:
-        (ctx.out / "x.txt").write_text("ok")
-        return StageResult({}, passed=True)
-
     def bad(ctx: StageContext) -> StageResult:
         (ctx.out / "half.txt").write_text("half")
         raise RuntimeError("boom")
 
-    first = (Stage("a", "a", ("pdk",), (), (), good), Stage("b", "b", ("pdk",), ("a",), (), good))
+    first = (Stage("a", "a", ("pdk",), (), (), _good), Stage("b", "b", ("pdk",), ("a",), (), _good))
     run_flow(load_flow(path), build, stages=first, progress=Progress())
     before = json.loads((build / "a" / "manifest.json").read_text())
 
-    second = (Stage("a", "a", ("pdk",), (), (), bad), Stage("b", "b", ("pdk",), ("a",), (), good))
+    second = (Stage("a", "a", ("pdk",), (), (), bad), Stage("b", "b", ("pdk",), ("a",), (), _good))
     runs = run_flow(load_flow(path), build, stages=second, force=True, progress=Progress())
     assert [r.status for r in runs] == ["error", "blocked"]
     assert json.loads((build / "a" / "manifest.json").read_text()) == before
@@ -216,10 +214,6 @@ def test_interrupt_wrapped_by_a_library_is_still_an_interrupt(tmp_path, flow_fil
     path = flow_file()
     build = tmp_path / "build"
 
-    def good(ctx: StageContext) -> StageResult:
-        (ctx.out / "x.txt").write_text("ok")
-        return StageResult({}, passed=True)
-
     def wrapped(ctx: StageContext) -> StageResult:
         (ctx.out / "half.txt").write_text("half")
         try:
@@ -229,7 +223,7 @@ def test_interrupt_wrapped_by_a_library_is_still_an_interrupt(tmp_path, flow_fil
             raise RuntimeError(f"KeyboardInterrupt: {exc} in EdgeNeighborhoodVisitor") from None
         raise AssertionError("no signal arrived")
 
-    run_flow(load_flow(path), build, stages=(Stage("a", "a", (), (), (), good),),
+    run_flow(load_flow(path), build, stages=(Stage("a", "a", (), (), (), _good),),
              progress=Progress())
     before = (build / "a" / "manifest.json").read_bytes()
     with handled(), pytest.raises(Interrupted) as info:
