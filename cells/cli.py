@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+from contextlib import nullcontext
 from pathlib import Path
 
 from sgdr_flow.errors import Exit
@@ -22,15 +23,19 @@ def cmd_cells(args: argparse.Namespace) -> int:
             print(f"{name:<18} {cell.doc}\n{'':<18} ({params})")
         return Exit.OK
     from cells.build import build_cell
+    from sgdr_flow.build_folder import locked
 
     flow = _flow(args.flow)
-    out = Path(args.out) if args.out else flow.path.parent / "build" / "cells"
-    out.mkdir(parents=True, exist_ok=True)
-    for name, spec in flow.config.design.cells.items():
-        built = build_cell(name, spec.cell, spec.params, flow.config.pdk.variant, out)
-        info = built.summary()
-        print(f"{name:<14} {spec.cell:<18} {info['width_um']:8.2f} x {info['height_um']:7.2f} um"
-              f"  {info['devices']:3d} devices  -> {built.gds}")
+    build = flow.path.parent / "build"
+    out = Path(args.out) if args.out else build / "cells"
+    # into the build folder (the cells stage's folder): not while a run works there
+    with nullcontext() if args.out else locked(build, print):
+        out.mkdir(parents=True, exist_ok=True)
+        for name, spec in flow.config.design.cells.items():
+            built = build_cell(name, spec.cell, spec.params, flow.config.pdk.variant, out)
+            info = built.summary()
+            print(f"{name:<14} {spec.cell:<18} {info['width_um']:8.2f} x "
+                  f"{info['height_um']:7.2f} um  {info['devices']:3d} devices  -> {built.gds}")
     return Exit.OK
 
 
