@@ -79,10 +79,10 @@ def run_kpex(lvsdb: Path, cell: str, out_dir: Path, resistance: bool) -> PexResu
     shutil.rmtree(work, ignore_errors=True)
     netlist.write_text(_DATE.sub("", netlist.read_text(), count=1))
     return PexResult(cell, netlist, time.monotonic() - started, couplings,
-                     len(summary.resistances), warnings(log.getvalue()))
+                     len(summary.resistances), kpex_warnings(log.getvalue()))
 
 
-def warnings(log: str) -> list[str]:
+def kpex_warnings(log: str) -> list[str]:
     """klayout-pex's WARNING and ERROR lines, without their clock time and source position."""
     found = (_WARNING.match(line.strip()) for line in log.splitlines())
     return [f"{m.group(1)} {m.group(2)}" for m in found if m]

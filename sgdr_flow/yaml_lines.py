@@ -78,6 +78,11 @@ class _Walker:
                 self.problems.append(f"{self.path}:{line}: {dotted(key_path)}: a key must be a "
                                      "plain name, not a list or a mapping")
                 continue
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.problems.append(f"{self.path}:{line}: {dotted(key_path)}: YAML merge keys "
+                                     "(<<) are not supported; write the keys out, or alias a "
+                                     "whole mapping")
+                continue
             key = self._scalar(key_node, key_path)
             if key in out:
                 self.problems.append(f"{self.path}:{line}: {dotted((*key_path, key))}: "

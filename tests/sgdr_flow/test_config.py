@@ -48,6 +48,9 @@ BAD_FILES = {
     "empty value": ("report:\n  title:\n", 2, "report.title", "valid string"),
     "list as a key": ("report:\n  [a, b]: 1\n", 2, "report", "a key must be a plain"),
     "mapping as a key": ("report:\n  {a: 1}: 1\n", 2, "report", "a key must be a plain"),
+    "merge key": ("design:\n  cells:\n    synapse: &s {cell: sgdr_synapse}\n"
+                  "    bias: {<<: *s, cell: bias_network}\n", 4, "design.cells.bias",
+                  "merge keys"),
     "unknown tag": ("report:\n  title: !!python/name:os.system x\n", 2, "report.title",
                     "cannot read"),
     "infinite learning rate": ("simulation:\n  testbenches:\n    learning:\n"
