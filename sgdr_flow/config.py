@@ -71,12 +71,16 @@ def _default_cells() -> dict[str, CellSpec]:
             "tl": CellSpec(cell="translinear_loop")}
 
 
+# a design cell's name is also its GDS cell, its SPICE subcircuit and its files' name
+CellName = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
+
+
 class DesignConfig(Strict):
-    top: str = "sgdr_array"
+    top: CellName = "sgdr_array"
     n_synapses: Annotated[int, Field(ge=1, le=256)] = 4
-    synapse: str = Field("synapse", description="design cell used as the array's synapse")
-    bias: str = Field("bias", description="design cell used as the array's bias network")
-    cells: dict[str, CellSpec] = Field(default_factory=_default_cells)
+    synapse: CellName = Field("synapse", description="design cell used as the array's synapse")
+    bias: CellName = Field("bias", description="design cell used as the array's bias network")
+    cells: dict[CellName, CellSpec] = Field(default_factory=_default_cells)
     cell_modules: list[Annotated[str, Field(pattern=r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")]] = Field(
         default_factory=list, description="Python modules (beside flow.yaml, or installed) "
         "whose @analog_cell builders join the cell library")
@@ -288,6 +292,23 @@ def validate_cells(config: FlowConfig, source: LocatedYaml) -> list[str]:
     return out
 
 
+def validate_rules(config: FlowConfig, source: LocatedYaml) -> list[str]:
+    """Rule IDs to skip must be rules of the DRC deck for the metal stack (a typo would skip
+    nothing, silently)."""
+    if not config.checks.drc.skip_rules:
+        return []
+    from extraction.drc.deck import deck_for  # heavy: only when rules are named
+
+    known = {check.name for check in deck_for(config.pdk.variant, density=True)}
+    out = []
+    for index, rule in enumerate(config.checks.drc.skip_rules):
+        loc = ("checks", "drc", "skip_rules", index)
+        if rule not in known:
+            out.append(f"{source.where(loc)}: {dotted(loc)}: no rule {rule!r} in the DRC deck "
+                       "for this metal stack (rule IDs as in the design manual, e.g. M1.2a)")
+    return out
+
+
 def cross_checks(config: FlowConfig, source: LocatedYaml) -> list[str]:
     """References between sections: the array's blocks and the testbenches' cells."""
     cells = config.design.cells
@@ -319,7 +340,8 @@ def load_flow(path: str | Path) -> LoadedFlow:
         config = FlowConfig.model_validate(source.data)
     except ValidationError as exc:
         raise ConfigError(_problems(exc, source)) from exc
-    problems = validate_cells(config, source) + cross_checks(config, source)
+    problems = validate_cells(config, source) + cross_checks(config, source) + \
+        validate_rules(config, source)
     if problems:
         raise ConfigError(problems)
     digest = hashlib.sha256(

@@ -48,6 +48,12 @@ BAD_FILES = {
     "empty value": ("report:\n  title:\n", 2, "report.title", "valid string"),
     "list as a key": ("report:\n  [a, b]: 1\n", 2, "report", "a key must be a plain"),
     "mapping as a key": ("report:\n  {a: 1}: 1\n", 2, "report", "a key must be a plain"),
+    "unknown rule to skip": ("checks:\n  drc:\n    skip_rules: [M1.2a, M1.l]\n", 3,
+                             "checks.drc.skip_rules[1]", "no rule 'M1.l'"),
+    "cell name that is a path": (CELLS.format("../../x: {cell: translinear_loop}"), 4,
+                                 "design.cells.../../x", "should match pattern"),
+    "top name that is a path": ("design:\n  top: ../top\n", 2, "design.top",
+                                "should match pattern"),
     "merge key": ("design:\n  cells:\n    synapse: &s {cell: sgdr_synapse}\n"
                   "    bias: {<<: *s, cell: bias_network}\n", 4, "design.cells.bias",
                   "merge keys"),
