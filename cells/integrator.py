@@ -26,12 +26,14 @@ from __future__ import annotations
 
 from cells.circuit import Circuit, Mim, Mos
 from cells.mim import plate_for
+from cells.params import Aspect, Capacitance, Count, DeviceWidth, GateLength
 from cells.registry import analog_cell
 from cells.translinear import folded
 
 
 @analog_cell()
-def gradient_core(w: float = 2.0, l: float = 2.0, k: int = 8) -> Circuit:  # noqa: E741
+def gradient_core(w: DeviceWidth = 2.0, l: GateLength = 2.0,  # noqa: E741
+                  k: Count = 8) -> Circuit:
     """Shared front of the update loop: node c carries the x-dependent gate voltage.
 
     M2 (gate on the eta line, k units) is forced to I_ug by the feedback F2; M3 (one unit) is the
@@ -47,8 +49,8 @@ def gradient_core(w: float = 2.0, l: float = 2.0, k: int = 8) -> Circuit:  # noq
 
 
 @analog_cell()
-def update_branch(w: float = 2.0, l: float = 2.0, k: int = 8,  # noqa: E741
-                  lm: float | None = None) -> Circuit:
+def update_branch(w: DeviceWidth = 2.0, l: GateLength = 2.0, k: Count = 8,  # noqa: E741
+                  lm: GateLength | None = None) -> Circuit:
     """One product branch T = I_eta I_x I_in / (I_ug I_w), sourced into `o` by a PMOS mirror.
 
     M5 (gate on v_c, k units) is forced to the input current copied from the PMOS gate line `gin`
@@ -65,9 +67,9 @@ def update_branch(w: float = 2.0, l: float = 2.0, k: int = 8,  # noqa: E741
 
 
 @analog_cell()
-def log_integrator(w: float = 2.0, l: float = 2.0, k: int = 8,  # noqa: E741
-                   capacitance_ff: float = 1000.0, lm: float | None = None,
-                   cap_aspect: float = 1.0) -> Circuit:
+def log_integrator(w: DeviceWidth = 2.0, l: GateLength = 2.0, k: Count = 8,  # noqa: E741
+                   capacitance_ff: Capacitance = 1000.0, lm: GateLength | None = None,
+                   cap_aspect: Aspect = 1.0) -> Circuit:
     """Bernoulli-cell integrator: input currents x (pin x is its PMOS diode) and t (PMOS gate
     line), biases eta, ug, lam; state node vc on a MIM; readout device current into `out`;
     lm is the length of the mirror that drives vc (default l); cap_aspect the MIM's width over

@@ -4,9 +4,12 @@ centroid, so that gradients cancel between devices that must match (mirrors, tra
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
+
+from pydantic import Field
 
 from cells.circuit import Circuit, Mos
+from cells.params import Count, DeviceWidth, GateLength
 from cells.place_route import one_row
 from cells.registry import analog_cell
 
@@ -34,9 +37,10 @@ def unit_names(sequence: list[str]) -> list[str]:
 
 
 @analog_cell(order=one_row)
-def matched_group(kind: Literal["nmos", "pmos"] = "nmos", w: float = 2.0,
-                  l: float = 2.0, devices: int = 2, units: int = 2,  # noqa: E741
-                  pattern: Pattern = "common_centroid") -> Circuit:
+def matched_group(kind: Literal["nmos", "pmos"] = "nmos", w: DeviceWidth = 2.0,
+                  l: GateLength = 2.0,  # noqa: E741
+                  devices: Annotated[int, Field(ge=2, le=len(LETTERS))] = 2,
+                  units: Count = 2, pattern: Pattern = "common_centroid") -> Circuit:
     """`devices` transistors of `units` unit transistors each (W = units * w); pins d_a, g_a,
     s_a, ..., b. Unit transistors are placed in `pattern` order."""
     if not 2 <= devices <= 4:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator
 
 from cells.circuit import Circuit, Mos
+from cells.params import DeviceWidth, GateLength
 from cells.place_route import one_row
 from cells.registry import analog_cell
 
@@ -18,6 +21,14 @@ def parse_ratio(ratio: str) -> tuple[int, int]:
     if a < 1 or b < 1:
         raise ValueError(f"mirror ratio {ratio!r} needs positive unit counts")
     return a, b
+
+
+def _checked_ratio(ratio: str) -> str:
+    parse_ratio(ratio)
+    return ratio
+
+
+Ratio = Annotated[str, AfterValidator(_checked_ratio)]  # 'a:b', checked by parse_ratio
 
 
 def centroid_order(a: int, b: int) -> list[str]:
@@ -40,8 +51,8 @@ def _spread(a: int, b: int) -> list[str]:
 
 
 @analog_cell(order=one_row)
-def current_mirror(kind: Literal["nmos", "pmos"] = "nmos", w: float = 2.0,
-                   l: float = 2.0, ratio: str = "1:1",  # noqa: E741
+def current_mirror(kind: Literal["nmos", "pmos"] = "nmos", w: DeviceWidth = 2.0,
+                   l: GateLength = 2.0, ratio: Ratio = "1:1",  # noqa: E741
                    cascode: bool = False) -> Circuit:
     """I_out = (b/a) I_in from a input and b output unit transistors; pins in, out and rail
     (vss for NMOS, vdd for PMOS). The cascode variant is self-biased (stacked diodes)."""

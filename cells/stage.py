@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from cells.build import build_cell
 from cells.preview import preview
+from cells.registry import source_hashes
+from sgdr_flow.config import FlowConfig
 from sgdr_flow.stage import StageContext, StageResult
+
+
+def user_code(config: FlowConfig) -> dict[str, str]:
+    """Source hashes of the user's modules that define the design's cells (Stage.user_code)."""
+    return source_hashes(spec.cell for spec in config.design.cells.values())
 
 
 def run(ctx: StageContext) -> StageResult:

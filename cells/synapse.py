@@ -13,6 +13,7 @@ from __future__ import annotations
 from cells.circuit import Circuit, Mos
 from cells.integrator import log_integrator, update_branch
 from cells.mirror import current_mirror
+from cells.params import Aspect, Capacitance, Count, DeviceWidth, GateLength
 from cells.registry import analog_cell
 from cells.translinear import folded, translinear_core
 
@@ -20,9 +21,9 @@ SYNAPSE_PINS = ["x", "t", "y", "eta", "uf", "ug", "lam", "wmon", "vdd", "vss"]
 
 
 @analog_cell()
-def sgdr_synapse(w: float = 2.0, l: float = 2.0, k: int = 8,  # noqa: E741
-                 capacitance_ff: float = 1000.0, lm: float | None = None,
-                 cap_aspect: float = 1.0) -> Circuit:
+def sgdr_synapse(w: DeviceWidth = 2.0, l: GateLength = 2.0, k: Count = 8,  # noqa: E741
+                 capacitance_ff: Capacitance = 1000.0, lm: GateLength | None = None,
+                 cap_aspect: Aspect = 1.0) -> Circuit:
     """One weight: pins x (input current, drawn out of the pin), t and y (PMOS gate lines of the
     target and of the sum node; y also collects this synapse's w*x), eta, uf, ug, lam (bias gate
     lines), wmon (weight readout current), vdd, vss. k: width (units) of the loop devices that
@@ -42,7 +43,8 @@ def sgdr_synapse(w: float = 2.0, l: float = 2.0, k: int = 8,  # noqa: E741
 
 
 @analog_cell()
-def bias_network(w: float = 2.0, l: float = 2.0, k: int = 1) -> Circuit:  # noqa: E741
+def bias_network(w: DeviceWidth = 2.0, l: GateLength = 2.0,  # noqa: E741
+                 k: Count = 1) -> Circuit:
     """Diodes that turn the array's bias and target currents into gate lines: NMOS for uf, eta,
     lam (current flows into the pin), PMOS for ug, t and the sum node y (current out of the pin).
     ymon is the array's output: a copy of the sum current y, sourced out of the pin by a PMOS

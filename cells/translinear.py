@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 
 from cells.circuit import Circuit, Mos
+from cells.params import Count, DeviceWidth, GateLength
 from cells.registry import analog_cell
 
 FINGER_MAX = 4.0  # um: wider devices are folded into fingers
@@ -28,7 +29,8 @@ def folded(name: str, kind: str, d: str, g: str, s: str, b: str, w: float,
 
 
 @analog_cell()
-def translinear_core(w: float = 2.0, l: float = 2.0, k: int = 1) -> Circuit:  # noqa: E741
+def translinear_core(w: DeviceWidth = 2.0, l: GateLength = 2.0,  # noqa: E741
+                     k: Count = 1) -> Circuit:
     """The loop without its input diodes: pins ga, gc (diode gates), ib, out, vss."""
     c = Circuit("translinear_core", ["ga", "gc", "ib", "out", "vss"], sensitive=["s"])
     c.add(folded("R", "nmos", "ib", "gc", "s", "vss", k * w, l))
@@ -38,7 +40,8 @@ def translinear_core(w: float = 2.0, l: float = 2.0, k: int = 1) -> Circuit:  # 
 
 
 @analog_cell()
-def translinear_loop(w: float = 2.0, l: float = 2.0, k: int = 1) -> Circuit:  # noqa: E741
+def translinear_loop(w: DeviceWidth = 2.0, l: GateLength = 2.0,  # noqa: E741
+                     k: Count = 1) -> Circuit:
     """I_out = I_a I_b / I_c with its input diodes; pins ia, ib, ic (current inputs), out, vss."""
     c = Circuit("translinear_loop", ["ia", "ib", "ic", "out", "vss"])
     c.add(folded("DA", "nmos", "ia", "ia", "vss", "vss", w, l))

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from extraction.extent import read_checked
 from extraction.junit import Case, drc_cases, lvs_case, write_junit
 from sgdr_flow.config import ExternalDeck, LvsTolerances, MetalStack
 from sgdr_flow.errors import Exit, FlowError
@@ -184,6 +185,7 @@ def cmd_drc(args: argparse.Namespace) -> int:
     variant = _variant(args)
     if args.threads < 0:
         raise FlowError("--threads must be 0 or more")
+    read_checked(args.gds)
     if args.external:
         return _external_drc(args, variant)
 
@@ -299,6 +301,7 @@ def cmd_lvs(args: argparse.Namespace) -> int:
         tolerances = LvsTolerances(w_rel=args.w_tol, l_rel=args.l_tol, c_rel=args.c_tol)
     except ValidationError as exc:
         raise FlowError(f"tolerances: {_first_error(exc)}") from exc
+    read_checked(args.gds)
     if args.external:
         from extraction.external import run_external_lvs
 

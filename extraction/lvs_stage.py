@@ -1,10 +1,12 @@
 """Stage entry point: built-in LVS of every design cell and the top level (.lvsdb for PEX),
 plus the sign-off LVS deck named in flow.yaml when there is one: it gets the substrate net our
 LVS found (`lvs_sub`) and combines the reference's parallel devices (`schematic_simplify`), and
-its verdict is reported beside ours. `junit.xml` has one test case per cell and deck."""
+its verdict is reported beside ours. `junit.xml` has one test case per cell and deck. Run times
+go to the manifest, so that the files (PEX's input) are the same bytes for the same inputs."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from extraction.external import run_external_lvs
@@ -14,30 +16,35 @@ from extraction.targets import Target, targets
 from sgdr_flow.stage import StageContext, StageResult, disabled
 
 
-def _external(ctx: StageContext, target: Target, substrate: str | None) -> dict[str, Any]:
+def _external(ctx: StageContext, target: Target, substrate: str | None,
+              timings: dict[str, float]) -> dict[str, Any]:
     spec = ctx.config.checks.lvs.external
     ctx.progress.step(f"sign-off LVS {target.name} ({spec.deck.name})")
     result = run_external_lvs(spec, target.gds, target.netlist, target.name,
                               ctx.config.pdk.variant, ctx.out / f"{target.name}.external.lvsdb",
                               substrate=substrate)
-    result.write_json(ctx.out / f"{target.name}.external.json")
-    return {**result.as_json(), "lvsdb": f"{target.name}.external.lvsdb"}
+    data = {**result.as_json(), "report": ctx.relative(result.report)}
+    timings[f"{target.name} sign-off"] = data.pop("seconds")
+    (ctx.out / f"{target.name}.external.json").write_text(json.dumps(data, indent=1))
+    return {**data, "lvsdb": f"{target.name}.external.lvsdb"}
 
 
 def run(ctx: StageContext) -> StageResult:
     config = ctx.config.checks.lvs
     if not config.enabled:
         return disabled("checks.lvs.enabled")
-    results, external = {}, {}
+    results, external, timings = {}, {}, {}
     for target in targets(ctx):
         ctx.progress.step(f"LVS {target.name}")
         result = run_lvs(target.gds, target.netlist, target.name, ctx.config.pdk.variant,
                          config.tolerances)
-        result.write_json(ctx.out / f"{target.name}.json")
+        data = result.as_json()
+        timings[target.name] = data.pop("seconds")
+        (ctx.out / f"{target.name}.json").write_text(json.dumps(data, indent=1))
         result.write_lvsdb(ctx.out / f"{target.name}.lvsdb")
-        results[target.name] = {**result.as_json(), "lvsdb": f"{target.name}.lvsdb"}
+        results[target.name] = {**data, "lvsdb": f"{target.name}.lvsdb"}
         if config.external:
-            external[target.name] = _external(ctx, target, result.substrate)
+            external[target.name] = _external(ctx, target, result.substrate, timings)
     write_junit(ctx.out / "junit.xml", "sgdr-flow lvs",
                 [lvs_case(r) for r in results.values()]
                 + [lvs_case(r, "lvs.external") for r in external.values()])
@@ -48,4 +55,4 @@ def run(ctx: StageContext) -> StageResult:
     if config.external:
         summary["external"] = {"deck": str(config.external.deck), "match": signed_off,
                                "cells": external}
-    return StageResult(summary, passed=match and signed_off)
+    return StageResult(summary, passed=match and signed_off, timings=timings)

@@ -7,12 +7,17 @@ foundry names (nfet_03v3, pfet_03v3) and MIM capacitors stay model devices
 so the MIM's corner, temperature and voltage coefficients and its Monte Carlo variation apply to
 the post-layout netlist as they do to the schematic. `sim/` maps the names onto the installed
 PDK's models.
+
+The netlist is made the same bytes for the same layout (klayout-pex writes the date into its
+header; the line is dropped), and klayout-pex's console log, full of clock times and temporary
+paths, is kept only for its warnings.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import re
 import shutil
 import time
 from collections import defaultdict
@@ -22,6 +27,8 @@ from pathlib import Path
 from sgdr_flow.errors import FlowError
 
 KPEX_PDK = "gf180mcuD"
+_DATE = re.compile(r"^\*+\s*Date:.*\n", re.MULTILINE)  # "***     Date: 2026-12-06 05:06:28"
+_WARNING = re.compile(r"^(?:\[[\d:]+\]\s+)?(WARNING|ERROR)\s+(.*?)\s*(?:\S+\.py:\d+)?$")
 
 
 @dataclass
@@ -31,6 +38,7 @@ class PexResult:
     seconds: float
     couplings: dict[tuple[str, str], float] = field(default_factory=dict)  # fF, net pairs
     resistors: int = 0
+    warnings: list[str] = field(default_factory=list)  # klayout-pex's, without clock times
 
     def net_totals(self) -> dict[str, float]:
         """Total parasitic capacitance of each net (to everything), fF."""
@@ -70,7 +78,13 @@ def run_kpex(lvsdb: Path, cell: str, out_dir: Path, resistance: bool) -> PexResu
             raise FlowError(f"klayout-pex failed on {lvsdb}: {log.getvalue()[-1500:]}") from exc
     summary = cli.rcx25_extraction_results.summarize()
     couplings = {(k.net1, k.net2): float(v) for k, v in summary.capacitances.items()}
-    (out_dir / f"{cell}.kpex.log").write_text(log.getvalue())
     shutil.rmtree(work, ignore_errors=True)
+    netlist.write_text(_DATE.sub("", netlist.read_text(), count=1))
     return PexResult(cell, netlist, time.monotonic() - started, couplings,
-                     len(summary.resistances))
+                     len(summary.resistances), kpex_warnings(log.getvalue()))
+
+
+def kpex_warnings(log: str) -> list[str]:
+    """klayout-pex's WARNING and ERROR lines, without their clock time and source position."""
+    found = (_WARNING.match(line.strip()) for line in log.splitlines())
+    return [f"{m.group(1)} {m.group(2)}" for m in found if m]

@@ -1,4 +1,5 @@
-"""Stage entry point: klayout-pex 2.5D on every LVS database; net and sensitive-node reports."""
+"""Stage entry point: klayout-pex 2.5D on every LVS database; net and sensitive-node reports.
+Extraction times go to the manifest, so the files are the same bytes for the same layout."""
 
 from __future__ import annotations
 
@@ -27,11 +28,11 @@ def _report(result: PexResult, sensitive: list[str], top_nets: int,
             couplings = {k: round(v, 4) for k, v in result.couplings_of(net).items()
                          if v >= min_coupling_ff}
             nodes[net] = {"total_ff": round(totals[net], 4), "couplings_ff": couplings}
-    return {"netlist": result.netlist.name, "seconds": round(result.seconds, 2),
+    return {"netlist": result.netlist.name,
             "nets": len(totals), "capacitors": len(result.couplings),
             "resistors": result.resistors,
             "most_loaded_ff": {net: round(cap, 3) for net, cap in loaded},
-            "sensitive_nodes": nodes}
+            "sensitive_nodes": nodes, "kpex_warnings": result.warnings}
 
 
 def run(ctx: StageContext) -> StageResult:
@@ -43,7 +44,7 @@ def run(ctx: StageContext) -> StageResult:
     if lvs.get("status") == "disabled":
         return StageResult({"status": "blocked", "note": "extraction needs the LVS databases"},
                            passed=False, status="blocked")
-    reports = {}
+    reports, timings = {}, {}
     names = list(lvs["cells"])
     for index, name in enumerate(names, 1):
         ctx.progress.step(f"klayout-pex {name}", index, len(names))
@@ -53,6 +54,7 @@ def run(ctx: StageContext) -> StageResult:
             {**report, "couplings_ff": [[a, b, c] for (a, b), c in result.couplings.items()]},
             indent=1))
         reports[name] = report
+        timings[name] = result.seconds
     return StageResult({"status": "ok", "engine": config.engine,
                         "mode": "RC" if config.resistance else "CC", "cells": reports},
-                       passed=None)
+                       passed=None, timings=timings)

@@ -8,7 +8,11 @@ ROOT=$(pwd)
 VENV="$ROOT/.venv"
 STAMP="$VENV/.setup-stamp"
 
-say() { printf 'setup: %s\n' "$*" >&2; }
+# on a terminal a heartbeat line is rewritten in place; every other message clears it first
+say() { [[ -t 2 ]] && printf '\r\033[K' >&2; printf 'setup: %s\n' "$*" >&2; }
+beat() {
+    if [[ -t 2 ]]; then printf '\r\033[Ksetup: %s' "$*" >&2; else say "$*"; fi
+}
 
 need_apt=()
 command -v ngspice >/dev/null 2>&1 || need_apt+=(ngspice)
@@ -59,8 +63,28 @@ if ! [[ -x $VENV/bin/python ]] || ! version_ok "$VENV/bin/python"; then
     rm -rf "$VENV"
     "$py" -m venv "$VENV"
 fi
+# pip, quiet; a machine whose pip configuration names index folders that do not exist makes
+# pip warn once per folder and package (hundreds of lines): those become one line
+IGNORED="^WARNING: Location '.*' is ignored: it is neither a file nor a directory\.\?$"
+pip_quiet() {
+    local err status=0 ignored
+    err=$("$VENV/bin/python" -m pip -q "$@" 2>&1 >/dev/null) || status=$?
+    ignored=$(grep -c "$IGNORED" <<<"$err" || true)
+    grep -v "$IGNORED" <<<"$err" | sed '/^$/d' >&2 || true
+    if ((ignored)); then
+        say "(pip: $ignored warnings about index folders that this machine's pip configuration" \
+            "names but that do not exist; see: pip config list)"
+    fi
+    return "$status"
+}
+
 say "installing the project and its pinned tools into .venv (first run takes a few minutes)"
-"$VENV/bin/python" -m pip install -q --upgrade pip >&2
-"$VENV/bin/python" -m pip install -q -e ".[dev]" >&2
+started=$SECONDS
+( while sleep 10; do beat "... still installing ($((SECONDS - started)) s)"; done ) &
+heartbeat=$!
+trap 'kill "$heartbeat" 2>/dev/null || true' EXIT
+pip_quiet install --upgrade pip
+pip_quiet install -e ".[dev]"
+kill "$heartbeat" 2>/dev/null || true
 echo "$want" > "$STAMP"
-say "ready"
+say "ready in $((SECONDS - started)) s"

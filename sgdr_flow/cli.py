@@ -1,18 +1,21 @@
 """`sgdr-flow`: run the flow, list its stages, print tool versions; single-tool commands too.
 
-Exit codes everywhere: 0 all gates pass, 1 a gate failed, 2 bad input, config or missing tool.
+Exit codes everywhere: 0 all gates pass, 1 a gate failed, 2 bad input, config or missing tool,
+130 / 143 stopped by Ctrl-C (SIGINT) / SIGTERM (outputs and report left as they were).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from pathlib import Path
 
 from sgdr_flow.config import LoadedFlow, load_flow
 from sgdr_flow.errors import ConfigError, Exit, FlowError
 from sgdr_flow.progress import Progress
+from sgdr_flow.signals import Interrupted, handled
 from sgdr_flow.stages import STAGE_NAMES, STAGES
 
 
@@ -25,14 +28,16 @@ def _build_dir(flow: LoadedFlow, out: str | None) -> Path:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from sgdr_flow.build_folder import locked
     from sgdr_flow.report import publish
     from sgdr_flow.runner import run_flow
 
     flow = _flow(args.flow)
     build = _build_dir(flow, args.out)
     progress = Progress()
-    runs = run_flow(flow, build, only=args.only, force=args.force, progress=progress)
-    report = publish(build, runs)
+    with locked(build, progress.info):  # this run's report is published before the next run
+        runs = run_flow(flow, build, only=args.only, force=args.force, progress=progress)
+        report = publish(build, runs, flow)
     if report is None:
         ok = all(run.status in ("ok", "disabled") for run in runs)
         progress.info(f"no report yet; stages {'passed' if ok else 'did not all pass'}")
@@ -117,7 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args))
+        with handled():
+            return int(args.func(args))
     except ConfigError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
@@ -125,9 +131,11 @@ def main(argv: list[str] | None = None) -> int:
     except FlowError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return int(exc.exit_code)
-    except KeyboardInterrupt:
-        print("interrupted; no stage output was left half-written", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        code = exc.exit_code if isinstance(exc, Interrupted) else 128 + signal.SIGINT
+        print(f"\ninterrupted ({signal.Signals(code - 128).name}); no output was left "
+              "half-written", file=sys.stderr)
+        return code
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sgdr_flow.errors import ConfigError
+from sgdr_flow.errors import ConfigError, FlowError
 from sgdr_flow.yaml_lines import LocatedYaml, dotted, load_located
 
 PositiveFloat = Annotated[float, Field(gt=0)]
@@ -21,7 +21,9 @@ Fraction = Annotated[float, Field(gt=0, lt=1)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Unknown keys are errors; every number is finite (YAML's .inf and .nan are refused)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 # ----------------------------------------------------------------------------------------- pdk
@@ -60,7 +62,7 @@ class PdkConfig(Strict):
 class CellSpec(BaseModel):
     """One named cell: `cell` is a registered cell function, the other keys its parameters."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, allow_inf_nan=False)
     cell: str
 
     @property
@@ -73,13 +75,19 @@ def _default_cells() -> dict[str, CellSpec]:
             "tl": CellSpec(cell="translinear_loop")}
 
 
-class DesignConfig(Strict):
-    top: str = "sgdr_array"
-    n_synapses: Annotated[int, Field(ge=1, le=256)] = 4
-    synapse: str = Field("synapse", description="design cell used as the array's synapse")
-    bias: str = Field("bias", description="design cell used as the array's bias network")
-    cells: dict[str, CellSpec] = Field(default_factory=_default_cells)
+# a design cell's name is also its GDS cell, its SPICE subcircuit and its files' name
+CellName = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
 
+
+class DesignConfig(Strict):
+    top: CellName = "sgdr_array"
+    n_synapses: Annotated[int, Field(ge=1, le=256)] = 4
+    synapse: CellName = Field("synapse", description="design cell used as the array's synapse")
+    bias: CellName = Field("bias", description="design cell used as the array's bias network")
+    cells: dict[CellName, CellSpec] = Field(default_factory=_default_cells)
+    cell_modules: list[Annotated[str, Field(pattern=r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")]] = Field(
+        default_factory=list, description="Python modules (beside flow.yaml, or installed) "
+        "whose @analog_cell builders join the cell library")
 
 
 # -------------------------------------------------------------------------------------- checks
@@ -345,10 +353,6 @@ class FlowConfig(Strict):
     targets: TargetsConfig = TargetsConfig()
     report: ReportConfig = ReportConfig()
 
-    def section(self, name: str) -> dict[str, Any]:
-        """JSON-able slice of one top-level section, the unit the stage cache hashes."""
-        return getattr(self, name).model_dump(mode="json")
-
 
 class LoadedFlow(BaseModel):
     model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
@@ -370,12 +374,19 @@ def _problems(error: ValidationError, source: LocatedYaml,
 
 
 def validate_cells(config: FlowConfig, source: LocatedYaml) -> list[str]:
-    """Check each design cell against its registered function's signature."""
-    if not config.design.cells:
+    """Import the user's cell modules, then check each design cell against its builder: the
+    parameters' types and ranges, and what the builder itself refuses."""
+    if not config.design.cells and not config.design.cell_modules:
         return []
-    from cells.registry import check_params  # heavy import: only when cells are declared
+    from cells.registry import check_params, import_cell_module  # heavy: only when needed
 
     out: list[str] = []
+    for index, module in enumerate(config.design.cell_modules):
+        loc = ("design", "cell_modules", index)
+        try:
+            import_cell_module(module, source.path.parent)
+        except ValueError as exc:
+            out.append(f"{source.where(loc)}: {dotted(loc)}: {exc}")
     for name, spec in config.design.cells.items():
         loc = ("design", "cells", name)
         try:
@@ -384,6 +395,25 @@ def validate_cells(config: FlowConfig, source: LocatedYaml) -> list[str]:
             out.append(f"{source.where((*loc, 'cell'))}: {dotted((*loc, 'cell'))}: {exc.args[0]}")
         except ValidationError as exc:
             out.extend(_problems(exc, source, loc))
+        except (ValueError, FlowError) as exc:
+            out.append(f"{source.where(loc)}: {dotted(loc)}: {exc}")
+    return out
+
+
+def validate_rules(config: FlowConfig, source: LocatedYaml) -> list[str]:
+    """Rule IDs to skip must be rules of the DRC deck for the metal stack (a typo would skip
+    nothing, silently)."""
+    if not config.checks.drc.skip_rules:
+        return []
+    from extraction.drc.deck import deck_for  # heavy: only when rules are named
+
+    known = {check.name for check in deck_for(config.pdk.variant, density=True)}
+    out = []
+    for index, rule in enumerate(config.checks.drc.skip_rules):
+        loc = ("checks", "drc", "skip_rules", index)
+        if rule not in known:
+            out.append(f"{source.where(loc)}: {dotted(loc)}: no rule {rule!r} in the DRC deck "
+                       "for this metal stack (rule IDs as in the design manual, e.g. M1.2a)")
     return out
 
 
@@ -418,7 +448,8 @@ def load_flow(path: str | Path) -> LoadedFlow:
         config = FlowConfig.model_validate(source.data)
     except ValidationError as exc:
         raise ConfigError(_problems(exc, source)) from exc
-    problems = validate_cells(config, source) + cross_checks(config, source)
+    problems = validate_cells(config, source) + cross_checks(config, source) + \
+        validate_rules(config, source)
     if problems:
         raise ConfigError(problems)
     digest = hashlib.sha256(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from sgdr_flow.baseline import compare
+from sgdr_flow.build_folder import write_atomic
 from sgdr_flow.config import FlowConfig, Limit, LoadedFlow, TargetsConfig
 from sgdr_flow.html import render_html
+from sgdr_flow.signals import deferred
 from sgdr_flow.stage import StageContext, StageResult
 from sgdr_flow.stages import STAGE_NAMES
 from sgdr_flow.versions import tool_versions
@@ -77,8 +78,8 @@ def overall_pass(stages: dict[str, dict[str, Any]], targets: dict[str, Any],
         t["pass"] is not False for t in targets.values())
 
 
-def pdk_info(flow: LoadedFlow) -> dict[str, Any]:
-    pdk = flow.config.pdk
+def pdk_info(config: FlowConfig) -> dict[str, Any]:
+    pdk = config.pdk
     return {"name": pdk.name, "variant": pdk.variant.model_dump(), "corner": pdk.corner,
             "temperature_c": pdk.temperature_c}
 
@@ -92,7 +93,6 @@ def assemble(ctx: StageContext) -> dict[str, Any]:
     for name in STAGE_NAMES[:-1]:
         manifest = read_manifest(ctx.build, name) or {}
         stages[name] = {"status": manifest.get("status", "never run"),
-                        "duration_s": manifest.get("duration_s"), "skipped": False,
                         "passed": manifest.get("passed")}
         sections[name] = ctx.summary(name) if manifest else {"status": "never run"}
     sim = sections.pop("sim")
@@ -112,9 +112,8 @@ def assemble(ctx: StageContext) -> dict[str, Any]:
         "pass": overall_pass(stages, targets, scored),
         "scored_on": "scoring seeds" if scored else "TUNING seeds: not a sign-off verdict",
         "title": ctx.config.report.title,
-        "flow": {"path": str(ctx.flow.path), "hash": ctx.flow.digest},
         "tools": tool_versions(),
-        "pdk": pdk_info(ctx.flow),
+        "pdk": pdk_info(ctx.config),
         "stages": stages,
         **sections,
         "sim": {k: v for k, v in sim.items() if k != "metrics"},
@@ -134,23 +133,21 @@ def run(ctx: StageContext) -> StageResult:
     return StageResult({"pass": report["pass"]}, passed=report["pass"])
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text)
-    tmp.replace(path)
-
-
-def publish(build: Path, runs: list[Any]) -> dict[str, Any] | None:
-    """Copy the report to build/report.json|html with this run's stage statuses and skips."""
+def publish(build: Path, runs: list[Any], flow: LoadedFlow) -> dict[str, Any] | None:
+    """Copy the report to build/report.json|html with this run's stage statuses, skips and
+    durations, and the flow file it ran (facts of this run, kept out of the report stage's own
+    output so that it stays the same for the same inputs)."""
     source = build / "report" / "report.json"
     if not source.is_file():
         return None
     report = json.loads(source.read_text())
+    report["flow"] = {"path": str(flow.path), "hash": flow.digest}
     for run in runs:
         report["stages"][run.name] = run.as_json()
     report["pass"] = overall_pass(report["stages"], report["targets"],
                                   not report.get("scored_on", "").startswith("TUNING"))
-    _write_atomic(build / "report.json", json.dumps(report, indent=2, default=str))
-    if (build / "report" / "report.html").is_file():
-        _write_atomic(build / "report.html", render_html(report, build))
+    with deferred():
+        write_atomic(build / "report.json", json.dumps(report, indent=2, default=str))
+        if (build / "report" / "report.html").is_file():
+            write_atomic(build / "report.html", render_html(report, build))
     return report

@@ -215,9 +215,12 @@ def run_drc(gds: Path, cell: str | None = None, variant: MetalStack | None = Non
               if c.name not in skip and (wanted is None or c.name in wanted)]
     result = DrcResult(top.name, str(gds), variant, dbu=layout.dbu,
                        mode="deep" if deep else "flat", recovered=recovered)
-    for index, check in enumerate(checks, 1):
-        if progress:
-            progress(check.name, index, len(checks))
+    rules = len({check.name for check in checks})  # rule IDs, as the results count them
+    started_rules: set[str] = set()
+    for check in checks:
+        if progress and check.name not in started_rules:
+            started_rules.add(check.name)
+            progress(check.name, len(started_rules), rules)
         t0 = time.monotonic()
         if not any(layers.has(name) for name in check.layers):
             result.results.append(RuleResult(check, [], 0, 0.0))

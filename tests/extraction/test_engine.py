@@ -64,3 +64,17 @@ def test_deep_runs_keep_few_regions_alive():
                  "metal4", "metal5", "nplus", "pplus"):
         flat.drawn(name)
     assert len(flat._regions) == 12
+
+
+def test_progress_counts_the_rules_the_result_counts(tmp_path):
+    """Some rule IDs have several checks (two voltage domains, two layers): the progress line
+    and the summary both count rule IDs, so '(333/333)' and '333 rules' agree."""
+    layout = array_layout(1, 1)
+    gds = tmp_path / "a.gds"
+    layout.write(str(gds))
+    calls: list[tuple[int, int]] = []
+    result = run_drc(gds, "TOP", deep=False, progress=lambda rule, i, n: calls.append((i, n)))
+    rules = len(result.as_json()["rules_checked"])
+    assert len(result.results) > rules  # the deck has rule IDs with more than one check
+    assert calls[-1] == (rules, rules)
+    assert [i for i, _ in calls] == list(range(1, rules + 1))

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from sgdr_flow.cli import main
+from sgdr_flow.runner import read_manifest
 
 DATA = Path(__file__).parent / "data"
 KLAYOUT = shutil.which("klayout")
@@ -58,3 +59,11 @@ def test_sign_off_decks_run_beside_the_built_in_checks(tmp_path):
     assert suites == {"lvs", "lvs.external"}
     drc_cases = list(ET.parse(build / "drc" / "junit.xml").iter("testcase"))
     assert {c.get("classname") for c in drc_cases} >= {"drc.synapse", "drc.synapse.external"}
+    # the same bytes for the same inputs: no run time or path of the scratch folder in the
+    # JSON; the application's logs (clock times, paths) are kept for people but not hashed
+    for stage, suffix in (("drc", "lyrdb"), ("lvs", "lvsdb")):
+        written = json.loads((build / stage / "tl.external.json").read_text())
+        assert "seconds" not in written and written["report"] == f"tl.external.{suffix}"
+        assert read_manifest(build, stage)["timings"]["tl sign-off"] > 0
+        assert (build / stage / "tl.external.log").is_file()
+        assert not [f for f in read_manifest(build, stage)["outputs"] if f.endswith(".log")]

@@ -5,12 +5,21 @@ code, cache."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
 from sgdr_flow.cli import main
+from sgdr_flow.hashing import hash_tree
+from sgdr_flow.runner import read_manifest
 from sgdr_flow.stages import STAGE_NAMES
+from tests.conftest import REPO
 
 SMALL = """
 design:
@@ -123,11 +132,128 @@ def test_second_run_skips_every_stage(first_run, capsys):
         assert manifest["last_run"]["skipped"] is True
 
 
-def test_simulation_change_reruns_only_sim_and_report(first_run, capsys):
+def _ran(err: str) -> set[str]:
+    return set(re.findall(r"\] (\w+)\s+(?:ok|failed) in", err))
+
+
+def test_forced_rerun_writes_the_same_bytes(first_run):
+    """No run time, date or absolute path inside an output: a rerun is no change downstream."""
+    folder, path, _ = first_run
+    build = folder / "build"
+    stages = ("cells", "layout", "drc", "lvs")
+    before = {s: read_manifest(build, s)["output_hash"] for s in stages}
+    main(["run", str(path), "--force", "--only", *stages])
+    assert {s: read_manifest(build, s)["output_hash"] for s in stages} == before
+    assert read_manifest(build, "drc")["timings"]["sgdr_array"] > 0
+    assert str(folder) not in (build / "drc" / "sgdr_array.lyrdb").read_text()
+    assert "Date:" not in (build / "pex" / "sgdr_array.pex.spice").read_text()
+
+
+def test_rule_skip_reruns_only_drc_and_report(first_run, capsys):
     _, path, _ = first_run
-    path.write_text(SMALL.replace("lam: 0.2", "lam: 0.25"))
+    path.write_text(SMALL + "checks:\n  drc:\n    skip_rules: [M1.1]\n")
+    capsys.readouterr()
+    try:
+        main(["run", str(path)])
+        assert _ran(capsys.readouterr().err) == {"drc", "report"}
+    finally:
+        path.write_text(SMALL)
+        main(["run", str(path)])
+
+
+def _stage_states(err_out: str) -> dict[str, str]:
+    return dict(re.findall(r"^(\w+)\s+(fresh|stale|never run)\b", err_out, re.MULTILINE))
+
+
+def test_deleted_output_is_not_fresh(first_run, capsys):
+    folder, path, _ = first_run
+    build = folder / "build"
+    netlist = build / "pex" / "sgdr_array.pex.spice"
+    saved, report = netlist.read_bytes(), (build / "report.json").read_bytes()
+    netlist.unlink()
+    try:
+        capsys.readouterr()
+        assert main(["stages", str(path)]) == 0
+        states = _stage_states(capsys.readouterr().out)
+        assert states == {"cells": "fresh", "layout": "fresh", "drc": "fresh", "lvs": "fresh",
+                          "pex": "stale", "sim": "stale", "report": "stale"}
+        assert main(["run", str(path), "--only", "sim", "--force"]) == 2
+        assert "sgdr_array.pex.spice missing" in capsys.readouterr().err
+        assert (build / "report.json").read_bytes() == report
+    finally:
+        netlist.write_bytes(saved)
+    assert main(["stages", str(path)]) == 0
+    assert set(_stage_states(capsys.readouterr().out).values()) == {"fresh"}
+
+
+def _snapshot(build: Path) -> dict[str, object]:
+    """Every output file's hash, report.json, and each stage's recorded hashes."""
+    files = hash_tree(build, frozenset({"manifest.json"}))
+    manifests = {s: (m["input_hash"], m["output_hash"]) for s in STAGE_NAMES
+                 if (m := read_manifest(build, s))}
+    return {"files": files, "manifests": manifests}
+
+
+def _session_processes(sid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == sid:  # after ")": state, ppid, pgrp, session
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _interrupt_during_pex(path: Path, signum: int) -> tuple[int, str]:
+    """Run the flow in a child, send `signum` once klayout-pex works, return code and stderr."""
+    child = subprocess.Popen([sys.executable, "-m", "sgdr_flow.cli", "run", str(path)],
+                             cwd=REPO, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                             text=True, start_new_session=True)
+    lines = []
+    try:
+        for line in child.stderr:
+            lines.append(line)
+            if "klayout-pex" in line:
+                time.sleep(1.0)
+                os.kill(child.pid, signum)
+                break
+        lines += child.stderr.readlines()
+        code = child.wait(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert not _session_processes(child.pid), "a child process outlived the run"
+    return code, "".join(lines)
+
+
+def test_interrupts_leave_outputs_and_report_as_they_were(first_run, capsys):
+    """Ctrl-C and SIGTERM while klayout-pex runs (in-process, inside KLayout's C++ callbacks):
+    exit 130 / 143, nothing written, no process left; the next run reruns only pex."""
+    folder, path, code = first_run
+    build = folder / "build"
+    (build / "pex" / "sgdr_array.pex.spice").unlink()  # pex is stale now: the run redoes it
+    before = _snapshot(build)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        returned, err = _interrupt_during_pex(path, signum)
+        assert returned == 128 + signum, err
+        assert f"interrupted ({signal.Signals(signum).name})" in err
+        assert "crashed" not in err and "Traceback" not in err
+        assert _snapshot(build) == before
+        assert not list(build.glob(".tmp-*")) and not list(build.glob(".old-*"))
+        assert not (build / "pex.error.log").exists()
+    capsys.readouterr()
+    assert main(["run", str(path)]) == code
+    assert _ran(capsys.readouterr().err) == {"pex"}  # same netlists: sim and report stay fresh
+
+
+def test_simulation_change_reruns_only_sim_and_report(first_run, capsys):
+    """Simulation keys and the simulation temperature rerun the simulation and the report;
+    cells, layout, checks and extraction do not read them."""
+    _, path, _ = first_run
+    path.write_text(SMALL.replace("lam: 0.2", "lam: 0.25") + "pdk:\n  temperature_c: 30\n")
     capsys.readouterr()
     main(["run", str(path)])
-    err = capsys.readouterr().err
-    ran = set(re.findall(r"\] (\w+)\s+(?:ok|failed) in", err))
-    assert ran == {"sim", "report"}
+    assert _ran(capsys.readouterr().err) == {"sim", "report"}
