@@ -127,27 +127,34 @@ def assemble(ctx: StageContext) -> dict[str, Any]:
 
 def run(ctx: StageContext) -> StageResult:
     report = assemble(ctx)
+    report["html"] = ctx.config.report.html
     (ctx.out / "report.json").write_text(json.dumps(report, indent=2, default=str))
-    if ctx.config.report.html:
-        (ctx.out / "report.html").write_text(render_html(report, ctx.build))
-    return StageResult({"pass": report["pass"]}, passed=report["pass"])
+    # the stage itself did its job; the verdict is the report's, not a stage failure
+    return StageResult({"pass": report["pass"]}, passed=None)
 
 
 def publish(build: Path, runs: list[Any], flow: LoadedFlow) -> dict[str, Any] | None:
-    """Copy the report to build/report.json|html with this run's stage statuses, skips and
-    durations, and the flow file it ran (facts of this run, kept out of the report stage's own
-    output so that it stays the same for the same inputs)."""
+    """Write build/report.json and the one build/report.html: the report stage's document with
+    this run's stage statuses and durations (a stage the cache skipped shows what its output
+    cost when it last ran) and the flow file it ran (facts of this run, kept out of the report
+    stage's own output so that it stays the same for the same inputs)."""
     source = build / "report" / "report.json"
     if not source.is_file():
         return None
+    from sgdr_flow.runner import read_manifest
+
     report = json.loads(source.read_text())
     report["flow"] = {"path": str(flow.path), "hash": flow.digest}
     for run in runs:
-        report["stages"][run.name] = run.as_json()
+        stage = run.as_json()
+        manifest = read_manifest(build, run.name) or {}
+        if run.skipped and manifest.get("duration_s") is not None:
+            stage["last_duration_s"] = manifest["duration_s"]  # what the cached output cost
+        report["stages"][run.name] = stage
     report["pass"] = overall_pass(report["stages"], report["targets"],
                                   not report.get("scored_on", "").startswith("TUNING"))
     with deferred():
         write_atomic(build / "report.json", json.dumps(report, indent=2, default=str))
-        if (build / "report" / "report.html").is_file():
+        if report.get("html", True):
             write_atomic(build / "report.html", render_html(report, build))
     return report

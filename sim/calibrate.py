@@ -50,6 +50,7 @@ input-dependent gains are seen at one point only), and the worst sweep run lost 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -232,7 +233,8 @@ class TrimTarget:
 
 def trim_chips(targets: list[TrimTarget], tb: LearningTestbench, nominal: Biases, eta: float,
                lam: float, period: float, config: TrimConfig, executor: Executor,
-               decks: DeckWriter | None = None) -> dict[str, tuple[Biases, Calibration]]:
+               decks: DeckWriter | None = None,
+               step: Callable[..., None] | None = None) -> dict[str, tuple[Biases, Calibration]]:
     """Trim every chip of `targets` for the nominal eta and lambda; the measurement rounds of all
     chips run together. A chip whose measurement fails keeps the currents it had, and its record
     says why."""
@@ -257,7 +259,8 @@ def trim_chips(targets: list[TrimTarget], tb: LearningTestbench, nominal: Biases
                 jobs.append(decks.write(job))
                 state[target.chip][1].decks.append(Path(jobs[-1].path or "").name)
             metas.append(job.meta)
-        results = executor.run(jobs)
+        results = executor.run(jobs, step and (lambda done, total, r=round_: step(
+            f"trim round {r + 1}: chips measured", done, total)))
         still = []
         for target, meta, result in zip(pending, metas, results, strict=True):
             bias, record = state[target.chip]

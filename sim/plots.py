@@ -33,7 +33,9 @@ def _nominal(records: dict[str, Any], traces: dict[str, Any]) -> tuple[str, dict
     return None
 
 
-def _weights(path: Path, run: tuple[str, dict]) -> None:
+def weights_figure(run: tuple[str, dict]) -> Any:
+    """Every weight (thin, on top) over the golden model's (wide, underneath), one legend entry
+    per weight."""
     rid, trace = run
     grid = np.asarray(trace["grid"]) * 1e3
     w, ideal = np.asarray(trace["weights"]), np.asarray(trace["ideal"])
@@ -48,7 +50,7 @@ def _weights(path: Path, run: tuple[str, dict]) -> None:
     ax.set_ylabel("weight")
     ax.set_title(f"Weights vs the golden model ({rid})", fontsize=10)
     ax.legend(loc="upper right", fontsize=7, ncol=2 + w.shape[1] // 8)
-    _save(fig, path)
+    return fig
 
 
 def _output(path: Path, run: tuple[str, dict]) -> None:
@@ -78,7 +80,8 @@ def _translinear(path: Path, translinear: dict[str, Any]) -> None:
     _save(fig, path)
 
 
-def _hold(path: Path, hold: dict[str, Any]) -> None:
+def hold_figure(hold: dict[str, Any]) -> Any:
+    """The weight node's change in mV from where it was set (not its absolute voltage)."""
     fig, ax = plt.subplots(figsize=(7, 4))
     for kind, benches in hold.items():
         for bench, found in benches.items():
@@ -89,7 +92,7 @@ def _hold(path: Path, hold: dict[str, Any]) -> None:
     ax.set_ylabel("weight node change (mV)")
     ax.set_title("Weight memory hold (every input and bias off)")
     ax.legend(fontsize=7)
-    _save(fig, path)
+    return fig
 
 
 def plot_all(folder: Path, details: dict[str, Any], records: dict[str, Any],
@@ -97,12 +100,12 @@ def plot_all(folder: Path, details: dict[str, Any], records: dict[str, Any],
     folder.mkdir(parents=True, exist_ok=True)
     nominal = _nominal(records, traces)
     if nominal:
-        _weights(folder / "weights_vs_time.png", nominal)
+        _save(weights_figure(nominal), folder / "weights_vs_time.png")
         _output(folder / "output_vs_time.png", nominal)
     if details["translinear"]:
         _translinear(folder / "translinear_error.png", details["translinear"])
     if details["hold"]:
-        _hold(folder / "memory_droop.png", details["hold"])
+        _save(hold_figure(details["hold"]), folder / "memory_droop.png")
 
 
 # ------------------------------------------------------------------------------ sweeps
@@ -120,12 +123,13 @@ def _points(group: dict[str, Any], metric: str) -> tuple[list[str], list[list[fl
     return names, values
 
 
-def _condition_plot(path: Path, sweeps: dict[str, Any], limits: dict[str, Any]) -> None:
-    """Every deterministic source: each point's value on each task seed, with target lines."""
+def condition_figure(sweeps: dict[str, Any], limits: dict[str, Any]) -> Any:
+    """Every deterministic source: each point's value on each task seed (the nominal point
+    first), with the target lines; None without a source."""
     groups = [g for g in ("corners", "temperatures", "supplies", "eta", "lambda")
               if sweeps.get(g)]
     if not groups:
-        return
+        return None
     fig, axes = plt.subplots(len(SWEEP_METRICS), len(groups),
                              figsize=(3.0 * len(groups) + 1, 6), squeeze=False)
     nominal = sweeps.get("nominal", {})
@@ -144,7 +148,7 @@ def _condition_plot(path: Path, sweeps: dict[str, Any], limits: dict[str, Any]) 
             if row == 0:
                 ax.set_title(name, fontsize=9)
     fig.suptitle("Extracted array under each variation source (every task seed)", fontsize=10)
-    _save(fig, path)
+    return fig
 
 
 def _histograms(path: Path, mc: dict[str, Any], limits: dict[str, Any]) -> None:
@@ -201,7 +205,9 @@ def _bias_plot(path: Path, bias: dict[str, Any], nominal: dict[str, Any],
 def plot_sweeps(folder: Path, sweeps: dict[str, Any], limits: dict[str, Any]) -> None:
     """Metric-vs-condition plots, Monte Carlo histograms and bias scaling, with target lines."""
     folder.mkdir(parents=True, exist_ok=True)
-    _condition_plot(folder / "variation_sources.png", sweeps, limits)
+    conditions = condition_figure(sweeps, limits)
+    if conditions is not None:
+        _save(conditions, folder / "variation_sources.png")
     if sweeps.get("monte_carlo", {}).get("chips"):
         _histograms(folder / "monte_carlo.png", sweeps["monte_carlo"], limits)
     nominal = sweeps.get("nominal", {}).get("nominal")

@@ -160,7 +160,7 @@ class Learning:
                   "nominal supply")
         return trim_chips(targets, self.tb, nominal, self.tb.eta_per_s, self.tb.lam,
                           self.tb.sample_period_s, self.config.simulation.trim, self.executor,
-                          self.decks)
+                          self.decks, self.step)
 
     # -------------------------------------------------------------------------------- runs
     def task(self, run: Run) -> Task:

@@ -75,3 +75,16 @@ def test_a_run_on_the_tuning_seeds_is_never_a_pass() -> None:
     found = judged(record("nominal", "nominal", 9.0))
     assert overall_pass({}, found, scored=True)
     assert not overall_pass({}, found, scored=False)
+
+
+def test_a_disabled_testbench_leaves_its_targets_not_measured() -> None:
+    """translinear_dc and memory_hold off: no tl error, no droop in the metrics."""
+    metrics = {"extracted": {k: v for k, v in METRICS["extracted"].items()
+                             if k not in ("tl_max_error_percent", "droop_mv_per_ms")}}
+    mc = CONFIG.simulation.variation.monte_carlo
+    found = judge_targets(CONFIG, metrics, sweeps(dict([record("nominal", "nominal", 9.0)]),
+                                                  _limits(CONFIG.targets), mc.criteria,
+                                                  mc.judge))
+    for name in ("tl_max_error_percent", "droop_mv_per_ms"):
+        assert found[name]["status"] == "not measured" and found[name]["pass"] is None
+    assert found["precision_bits"]["status"] == "pass"
