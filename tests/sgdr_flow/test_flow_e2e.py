@@ -207,8 +207,10 @@ def _session_processes(sid: int) -> list[int]:
     return found
 
 
-def _interrupt_during_pex(path: Path, signum: int) -> tuple[int, str]:
-    """Run the flow in a child, send `signum` once klayout-pex works, return code and stderr."""
+def _interrupt_during(path: Path, signum: int, marker: str = "klayout-pex",
+                      delay: float = 1.0) -> tuple[int, str]:
+    """Run the flow in a child, send `signum` `delay` seconds after a stderr line holds
+    `marker`, return code and stderr; no process of its session may survive it."""
     child = subprocess.Popen([sys.executable, "-m", "sgdr_flow.cli", "run", str(path)],
                              cwd=REPO, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
                              text=True, start_new_session=True)
@@ -216,8 +218,8 @@ def _interrupt_during_pex(path: Path, signum: int) -> tuple[int, str]:
     try:
         for line in child.stderr:
             lines.append(line)
-            if "klayout-pex" in line:
-                time.sleep(1.0)
+            if marker in line:
+                time.sleep(delay)
                 os.kill(child.pid, signum)
                 break
         lines += child.stderr.readlines()
@@ -238,7 +240,7 @@ def test_interrupts_leave_outputs_and_report_as_they_were(first_run, capsys):
     (build / "pex" / "sgdr_array.pex.spice").unlink()  # pex is stale now: the run redoes it
     before = _snapshot(build)
     for signum in (signal.SIGINT, signal.SIGTERM):
-        returned, err = _interrupt_during_pex(path, signum)
+        returned, err = _interrupt_during(path, signum)
         assert returned == 128 + signum, err
         assert f"interrupted ({signal.Signals(signum).name})" in err
         assert "crashed" not in err and "Traceback" not in err
@@ -248,6 +250,22 @@ def test_interrupts_leave_outputs_and_report_as_they_were(first_run, capsys):
     capsys.readouterr()
     assert main(["run", str(path)]) == code
     assert _ran(capsys.readouterr().err) == {"pex"}  # same netlists: sim and report stay fresh
+
+
+def test_sigterm_during_the_simulations_stops_every_simulator(first_run, capsys):
+    """SIGTERM while the executor's ngspice processes run: exit 143, no simulator left (the
+    session is checked), outputs as they were; the next run reruns only the simulation (whose
+    outputs come out the same bytes, so the report stays fresh)."""
+    folder, path, code = first_run
+    build = folder / "build"
+    (build / "sim" / "traces.json").unlink()  # sim is stale now
+    before = _snapshot(build)
+    returned, err = _interrupt_during(path, signal.SIGTERM, marker="simulations", delay=0.5)
+    assert returned == 143, err
+    assert "Traceback" not in err and _snapshot(build) == before
+    capsys.readouterr()
+    assert main(["run", str(path)]) == code
+    assert _ran(capsys.readouterr().err) == {"sim"}
 
 
 def test_simulation_change_reruns_only_sim_and_report(first_run, capsys):
