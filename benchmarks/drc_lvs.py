@@ -32,7 +32,8 @@ if str(ROOT) not in sys.path:
 
 from extraction.drc.engine import DrcResult, run_drc  # noqa: E402
 from extraction.lvs.engine import run_lvs  # noqa: E402
-from sgdr_flow.config import ExternalDeck, MetalStack  # noqa: E402
+from pdk.gf180mcu.stack import MetalStack  # noqa: E402
+from sgdr_flow.config import ExternalDeck  # noqa: E402
 
 VARIANT = MetalStack(metal_levels=5, top_metal_thickness="9K", mim_option="B")
 GAP_UM = 4.0          # between the unit's devices and between units

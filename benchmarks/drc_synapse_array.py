@@ -144,7 +144,7 @@ def measure_ours(gds: Path, cell: str, mode: str, root: Path) -> dict:
     """Our DRC, from the code under `root`, in this process (run as a child of main)."""
     sys.path.insert(0, str(root))
     from extraction.drc.engine import run_drc
-    from sgdr_flow.config import MetalStack
+    from pdk.gf180mcu.stack import MetalStack
 
     deep = {"auto": None, "deep": True, "flat": False}[mode]
     cpu = time.process_time()
@@ -169,7 +169,8 @@ def measure_foundry(gds: Path, cell: str, deck: Path, klayout: str, out: Path) -
     """The foundry deck in deep mode in a KLayout application (the child of this process)."""
     sys.path.insert(0, str(ROOT))
     from extraction.external import run_external_drc
-    from sgdr_flow.config import ExternalDeck, MetalStack
+    from pdk.gf180mcu.stack import MetalStack
+    from sgdr_flow.config import ExternalDeck
 
     spec = ExternalDeck(klayout=Path(klayout), deck=deck,
                         variables={"thr": "1", "run_mode": "deep"})

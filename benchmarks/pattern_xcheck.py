@@ -26,7 +26,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from extraction.drc.engine import run_drc  # noqa: E402
-from sgdr_flow.config import ExternalDeck, MetalStack  # noqa: E402
+from pdk.gf180mcu.stack import MetalStack  # noqa: E402
+from sgdr_flow.config import ExternalDeck  # noqa: E402
 
 GAP_UM = 60.0
 ROW_UM = 3000.0

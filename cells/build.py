@@ -10,7 +10,7 @@ import klayout.db as kdb
 
 from cells.circuit import Circuit, Mim, Mos, lvs_netlist, sim_netlist
 from cells.registry import check_params, load_cells
-from sgdr_flow.config import MetalStack
+from pdk.gf180mcu.stack import MetalStack
 
 
 @dataclass

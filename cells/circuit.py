@@ -16,7 +16,7 @@ from pdk.gf180mcu.device_names import foundry_mim_name
 from pdk.gf180mcu.devices import DEVICES, mim_device
 from pdk.gf180mcu.rules import GRID_UM
 from pdk.gf180mcu.rules.mim import bottom_plate_level
-from sgdr_flow.config import MetalStack
+from pdk.gf180mcu.stack import MetalStack
 
 MosKind = Literal["nmos", "pmos"]
 LVS_MOS = {"nmos": "nfet_03v3", "pmos": "pfet_03v3"}

@@ -12,11 +12,11 @@ from sgdr_flow.errors import Exit
 
 def cmd_cells(args: argparse.Namespace) -> int:
     from cells.registry import load_cells
-    from sgdr_flow.cli import _flow
+    from sgdr_flow.config import load_flow
 
     if args.list:
         if args.flow:
-            _flow(args.flow)  # its design.cell_modules join the library
+            load_flow(Path(args.flow))  # its design.cell_modules join the library
         for name, cell in sorted(load_cells().items()):
             params = ", ".join(f"{p.name}={p.default!r}" for p in
                                inspect.signature(cell.circuit).parameters.values())
@@ -25,7 +25,7 @@ def cmd_cells(args: argparse.Namespace) -> int:
     from cells.build import build_cell
     from sgdr_flow.build_folder import locked
 
-    flow = _flow(args.flow)
+    flow = load_flow(Path(args.flow or "flow.yaml"))
     build = flow.path.parent / "build"
     out = Path(args.out) if args.out else build / "cells"
     # into the build folder (the cells stage's folder): not while a run works there

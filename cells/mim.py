@@ -26,7 +26,7 @@ from pdk.gf180mcu.rules.mim import (
     VIRTUAL_PLATE_GROW,
     bottom_plate_level,
 )
-from sgdr_flow.config import MetalStack
+from pdk.gf180mcu.stack import MetalStack
 from sgdr_flow.errors import FlowError
 
 MIM_L_MARK = 0.1  # height of the MIM_L_MK strip along the length edge (foundry PCell)

@@ -22,7 +22,7 @@ from cells.draw import contacts, pin, rect, via
 from cells.mim import draw_connected_mim, mim_stack, plan_mim
 from cells.mos import draw_mos, mos_geometry
 from cells.tech import snap, snap_up, tech
-from sgdr_flow.config import MetalStack
+from pdk.gf180mcu.stack import MetalStack
 
 TIE_COLUMNS = 2
 

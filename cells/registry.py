@@ -25,7 +25,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, create_model
 
 from cells.circuit import Circuit, Mos
-from sgdr_flow.config import MetalStack
+from pdk.gf180mcu.stack import MetalStack
 from sgdr_flow.errors import FlowError
 from sgdr_flow.hashing import hash_python_source
 

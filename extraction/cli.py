@@ -19,7 +19,8 @@ from pydantic import ValidationError
 
 from extraction.extent import read_checked
 from extraction.junit import Case, drc_cases, lvs_case, write_junit
-from sgdr_flow.config import ExternalDeck, LvsTolerances, MetalStack
+from pdk.gf180mcu.stack import MetalStack
+from sgdr_flow.config import ExternalDeck, LvsTolerances
 from sgdr_flow.errors import Exit, FlowError
 
 LISTED_MISMATCHES = 20  # mismatch lines printed; the JSON has them all

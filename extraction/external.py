@@ -37,7 +37,8 @@ import klayout.rdb as rdb
 from extraction.drc.engine import MAX_LISTED, load_layout, pick_cell
 from extraction.gds_input import require_gf180_shapes
 from extraction.lvs.findings import Finding, describe
-from sgdr_flow.config import ExternalDeck, MetalStack
+from pdk.gf180mcu.stack import MetalStack
+from sgdr_flow.config import ExternalDeck
 from sgdr_flow.errors import FlowError
 
 INSTALL_HINT = ("install a KLayout application (Debian/Ubuntu: `apt-get install klayout`, "

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import klayout.db as kdb
 
 from pdk.gf180mcu.rules import rule as table_rule
-from sgdr_flow.config import MetalStack
+from pdk.gf180mcu.stack import MetalStack
 
 if TYPE_CHECKING:
     from extraction.drc.layers import Layers

@@ -20,7 +20,7 @@ from extraction.drc.rules import (
     via,
     wells,
 )
-from sgdr_flow.config import MetalStack
+from pdk.gf180mcu.stack import MetalStack
 
 FAMILIES = (wells, comp, dualgate, poly, implant, sab, contact, metal, via, mim, geometry)
 

@@ -17,7 +17,7 @@ from extraction.drc.check import Check, Markers
 from extraction.drc.deck import deck_for
 from extraction.drc.hierarchy import Recovered, recover
 from extraction.drc.layers import Layers
-from sgdr_flow.config import MetalStack
+from pdk.gf180mcu.stack import MetalStack
 from sgdr_flow.errors import FlowError
 
 MAX_LISTED = 5000  # violations listed in JSON per rule; counts are always complete

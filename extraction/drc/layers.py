@@ -14,7 +14,7 @@ import klayout.db as kdb
 
 from pdk.gf180mcu.layers import LAYERS, METALS_BY_LEVELS, VIAS_BY_LEVELS
 from pdk.gf180mcu.rules import Domain, value
-from sgdr_flow.config import MetalStack
+from pdk.gf180mcu.stack import MetalStack
 
 DERIVED: dict[str, Callable[[Layers], kdb.Region]] = {}
 # Metals and the layers that count as them (drawn + dummy fill, as the foundry deck reads them).

@@ -25,7 +25,8 @@ from extraction.lvs.extract import extract
 from extraction.lvs.findings import Finding, at
 from extraction.lvs.schematic import Builder
 from extraction.lvs.spice import Deck, read_deck
-from sgdr_flow.config import LvsTolerances, MetalStack
+from pdk.gf180mcu.stack import MetalStack
+from sgdr_flow.config import LvsTolerances
 from sgdr_flow.errors import FlowError
 
 

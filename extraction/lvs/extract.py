@@ -19,7 +19,7 @@ from pdk.gf180mcu.device_names import mim_class
 from pdk.gf180mcu.devices import POLY_RESISTORS
 from pdk.gf180mcu.layers import LABEL_OF, LAYERS, METALS_BY_LEVELS, VIAS_BY_LEVELS
 from pdk.gf180mcu.rules.mim import bottom_plate_level
-from sgdr_flow.config import MetalStack
+from pdk.gf180mcu.stack import MetalStack
 
 SUBSTRATE = "SUB"
 # Markers that take a gate out of the 3.3 V MOS devices (5 V/6 V, DNWELL, SAB, resistors).

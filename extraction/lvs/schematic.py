@@ -23,7 +23,7 @@ from extraction.lvs.spice import Deck, Element, Subckt, evaluate, read_deck, spi
 from pdk.gf180mcu.device_names import DeviceName, lookup
 from pdk.gf180mcu.devices import POLY_RESISTORS
 from pdk.gf180mcu.rules.mim import bottom_plate_level
-from sgdr_flow.config import MetalStack
+from pdk.gf180mcu.stack import MetalStack
 from sgdr_flow.errors import FlowError
 
 EXAMPLES = "nfet_03v3, pfet_03v3, cap_mim_2f0fF or cap_mim_2f0_m4m5_noshield"

@@ -16,7 +16,7 @@ from cells.registry import DEFAULT_VARIANT, load_cells
 from extraction.drc.engine import DrcResult, run_drc
 from extraction.lvs.engine import LvsResult, run_lvs
 from pdk.gf180mcu.layers import LAYERS
-from sgdr_flow.config import MetalStack
+from pdk.gf180mcu.stack import MetalStack
 
 DIGITS = 4  # um / um^2 compared to 1e-4: far below the 0.005 um grid
 

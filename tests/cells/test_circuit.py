@@ -9,7 +9,7 @@ import pytest
 
 from cells.circuit import Circuit, Mim, Mos, lvs_card, lvs_netlist, sim_card, sim_netlist
 from extraction.lvs.schematic import read_schematic
-from sgdr_flow.config import MetalStack
+from pdk.gf180mcu.stack import MetalStack
 
 
 def inner() -> Circuit:

@@ -10,7 +10,7 @@ import pytest
 
 from cells.devices import mim_capacitor, mos_device
 from cells.mim import capacitance_ff, side_for
-from sgdr_flow.config import MetalStack
+from pdk.gf180mcu.stack import MetalStack
 from tests.cells.checks import assert_cell, run_checks
 
 # total W / nf must be on the grid and at least the minimum finger width (0.36 um)

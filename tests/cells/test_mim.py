@@ -11,7 +11,7 @@ from cells.mim import capacitance_ff, mim_cap, mim_stack, plate_for, side_for
 from extraction.drc.engine import run_drc
 from pdk.gf180mcu.rules import GRID_UM, value
 from pdk.gf180mcu.rules.mim import AREA_CAP_FF_PER_UM2, PERIMETER_CAP_FF_PER_UM
-from sgdr_flow.config import MetalStack
+from pdk.gf180mcu.stack import MetalStack
 from sgdr_flow.errors import FlowError
 
 

@@ -16,7 +16,7 @@ from cells.mos import draw_mos, mos_geometry
 from cells.tech import tech
 from pdk.gf180mcu.layers import LAYERS
 from pdk.gf180mcu.rules import value
-from sgdr_flow.config import MetalStack
+from pdk.gf180mcu.stack import MetalStack
 from tests.cells.checks import (
     assert_clean,
     assert_devices_as_drawn,

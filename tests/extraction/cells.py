@@ -8,7 +8,7 @@ from pathlib import Path
 import klayout.db as kdb
 
 from pdk.gf180mcu.layers import LAYERS
-from sgdr_flow.config import MetalStack
+from pdk.gf180mcu.stack import MetalStack
 
 
 @dataclass(frozen=True)

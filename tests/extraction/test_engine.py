@@ -6,7 +6,7 @@ import klayout.db as kdb
 
 from extraction.drc.engine import hierarchy_gain, run_drc
 from extraction.drc.layers import LIVE_REGIONS, Layers
-from sgdr_flow.config import MetalStack
+from pdk.gf180mcu.stack import MetalStack
 
 
 def array_layout(nx: int, ny: int, gap: float = 0.1) -> kdb.Layout:

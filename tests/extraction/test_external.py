@@ -19,8 +19,9 @@ from extraction.external import (
     run_external_drc,
     run_external_lvs,
 )
+from pdk.gf180mcu.stack import MetalStack
 from sgdr_flow.cli import main
-from sgdr_flow.config import ExternalDeck, MetalStack
+from sgdr_flow.config import ExternalDeck
 from sgdr_flow.errors import FlowError
 from tests.extraction.drc.patterns import draw
 

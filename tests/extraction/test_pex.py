@@ -20,7 +20,7 @@ from cells.mim import capacitance_ff, side_for
 from extraction.lvs.engine import run_lvs
 from extraction.pex import PexResult, run_kpex
 from pdk.gf180mcu.layers import LAYERS
-from sgdr_flow.config import MetalStack
+from pdk.gf180mcu.stack import MetalStack
 
 VARIANT = MetalStack()  # the flow's default: 5 metals, MIM option B, 2 fF/um^2
 

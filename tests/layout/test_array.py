@@ -11,7 +11,7 @@ from cells.tech import tech
 from extraction.drc.engine import run_drc
 from extraction.lvs.engine import run_lvs
 from layout.array import SHARED, array_netlist, array_pins, assemble, read_pins
-from sgdr_flow.config import MetalStack
+from pdk.gf180mcu.stack import MetalStack
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from extraction.drc.check import Deck
 from extraction.drc.layers import Layers, derived
 from extraction.drc.rules.wells import DOMAINS, two_column
 from pdk.gf180mcu.rules.comp import TAP_GROWTH_STEP
-from sgdr_flow.config import MetalStack
+from pdk.gf180mcu.stack import MetalStack
 
 DIAMOND, OCTAGON = 0, 1  # Region.sized corner modes
 

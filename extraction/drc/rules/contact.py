@@ -19,7 +19,7 @@ from pdk.gf180mcu.rules.beol import (
     EOL_WIDTH,
     ONE_SIDE_OVERLAP,
 )
-from sgdr_flow.config import MetalStack
+from pdk.gf180mcu.stack import MetalStack
 
 
 def _outside_marker(L: Layers, region: kdb.Region, marker: str) -> kdb.Region:

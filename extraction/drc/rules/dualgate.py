@@ -11,7 +11,7 @@ import klayout.db as kdb
 from extraction.drc import ops
 from extraction.drc.check import Deck
 from extraction.drc.layers import Layers, derived
-from sgdr_flow.config import MetalStack
+from pdk.gf180mcu.stack import MetalStack
 
 
 @derived

@@ -12,7 +12,7 @@ import klayout.db as kdb
 from extraction.drc.check import Deck, Markers
 from extraction.drc.layers import WITH_DUMMY, Layers
 from pdk.gf180mcu.layers import LAYERS
-from sgdr_flow.config import MetalStack
+from pdk.gf180mcu.stack import MetalStack
 
 
 def _own_shapes(L: Layers, name: str) -> kdb.Region:

@@ -17,7 +17,7 @@ from extraction.drc import ops
 from extraction.drc.check import Deck, Markers
 from extraction.drc.layers import Layers, derived
 from pdk.gf180mcu.rules.implant import GATE_NEIGHBOURHOOD, WELL_EDGE_BAND
-from sgdr_flow.config import MetalStack
+from pdk.gf180mcu.stack import MetalStack
 
 MARKER = 1  # dbu: thickness of edge-pair markers turned into polygons for selections
 

@@ -10,7 +10,7 @@ from extraction.drc.layers import Layers
 from pdk.gf180mcu.layers import METALS_BY_LEVELS, VIAS_BY_LEVELS
 from pdk.gf180mcu.rules import value
 from pdk.gf180mcu.rules.beol import THICK_EOL_WIDTH, TOP_VIA_ARRAY_JOIN, WIDE_METAL
-from sgdr_flow.config import MetalStack
+from pdk.gf180mcu.stack import MetalStack
 
 GRID_STEP = 0.005
 # top metal -> (the metal below it, the via between them), per stack

@@ -21,7 +21,7 @@ from extraction.drc.check import Deck, Markers
 from extraction.drc.layers import Layers, derived
 from pdk.gf180mcu.layers import METALS_BY_LEVELS, VIAS_BY_LEVELS
 from pdk.gf180mcu.rules.mim import VIRTUAL_PLATE_GROW, bottom_plate_level
-from sgdr_flow.config import MetalStack
+from pdk.gf180mcu.stack import MetalStack
 
 Find = Callable[[Layers, str], Markers]
 

@@ -20,7 +20,7 @@ from extraction.drc.layers import Layers, derived
 from extraction.drc.rules.metal import _density
 from pdk.gf180mcu.rules import Domain
 from pdk.gf180mcu.rules.poly import BEND_PROBE, DIAGONAL_GATE, THICK_GATE_LENGTH
-from sgdr_flow.config import MetalStack
+from pdk.gf180mcu.stack import MetalStack
 
 Find = Callable[[Layers, Domain], Markers]
 

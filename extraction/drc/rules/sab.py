@@ -10,7 +10,7 @@ import klayout.db as kdb
 from extraction.drc import ops
 from extraction.drc.check import Deck, Markers
 from extraction.drc.layers import Layers, derived
-from sgdr_flow.config import MetalStack
+from pdk.gf180mcu.stack import MetalStack
 
 MARKER = 1  # dbu: thickness of edge-pair markers turned into polygons
 

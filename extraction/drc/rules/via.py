@@ -20,7 +20,7 @@ from pdk.gf180mcu.rules.beol import (
     VIA_ARRAY_JOIN,
     VIA_EOL_BRANCH,
 )
-from sgdr_flow.config import MetalStack
+from pdk.gf180mcu.stack import MetalStack
 
 ALL_VIAS = max(VIAS_BY_LEVELS.values(), key=len)
 

@@ -16,7 +16,7 @@ import klayout.db as kdb
 from extraction.drc import ops
 from extraction.drc.check import Deck, Markers
 from extraction.drc.layers import Layers, derived
-from sgdr_flow.config import MetalStack
+from pdk.gf180mcu.stack import MetalStack
 
 DOMAINS = {"lv": "3.3 V", "mv": "5 V/6 V"}
 TOUCH = 1  # dbu: a space below this is a touch

@@ -14,7 +14,7 @@ import klayout.db as kdb
 
 from extraction.drc.engine import run_drc
 from pdk.gf180mcu.layers import LAYERS
-from sgdr_flow.config import MetalStack
+from pdk.gf180mcu.stack import MetalStack
 
 Box = tuple[float, float, float, float]
 Poly = list[tuple[float, float]]

@@ -8,7 +8,7 @@ import pkgutil
 import tests.extraction.drc as here
 from extraction.drc.deck import deck_for
 from pdk.gf180mcu.rules import RULES
-from sgdr_flow.config import MetalStack
+from pdk.gf180mcu.stack import MetalStack
 
 VARIANTS = [
     MetalStack(),

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from sgdr_flow.config import MetalStack
+from pdk.gf180mcu.stack import MetalStack
 from tests.extraction.drc.patterns import STEP, Case, assert_case, box, on_grid_above
 
 THICK = MetalStack(metal_levels=3, top_metal_thickness="30K", mim_option="A")

@@ -10,7 +10,7 @@ import math
 
 import pytest
 
-from sgdr_flow.config import MetalStack
+from pdk.gf180mcu.stack import MetalStack
 from tests.extraction.drc.patterns import Box, Case, Shapes, assert_case, box, on_grid_above
 
 # variant -> (rule prefix, bottom-plate metal, via up from it, via below it)

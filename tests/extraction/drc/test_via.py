@@ -8,7 +8,7 @@ import pytest
 
 from extraction.drc.deck import deck_for
 from pdk.gf180mcu.layers import METALS_BY_LEVELS
-from sgdr_flow.config import MetalStack
+from pdk.gf180mcu.stack import MetalStack
 from tests.extraction.drc.patterns import STEP, Box, Case, assert_case, box, on_grid_above
 
 SIZE = 0.26

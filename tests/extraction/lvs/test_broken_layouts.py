@@ -14,8 +14,8 @@ import pytest
 
 from extraction.lvs.extract import extract
 from pdk.gf180mcu.layers import LABEL_OF, LAYERS
+from pdk.gf180mcu.stack import MetalStack
 from sgdr_flow.cli import main
-from sgdr_flow.config import MetalStack
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ import klayout.db as kdb
 import pytest
 
 from extraction.lvs.engine import run_lvs
+from pdk.gf180mcu.stack import MetalStack
 from sgdr_flow.cli import main
-from sgdr_flow.config import MetalStack
 from tests.extraction import cells as C
 from tests.extraction.drc.patterns import draw
 

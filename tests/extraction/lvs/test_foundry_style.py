@@ -248,7 +248,7 @@ def mim_testcase(out: Path, density: float = 2.0,
 
     from cells.draw import pin
     from cells.mim import draw_mim, mim_stack
-    from sgdr_flow.config import MetalStack
+    from pdk.gf180mcu.stack import MetalStack
 
     stack = mim_stack(MetalStack(mim_cap_density=density))
     parts, pins, lines = [], [], []

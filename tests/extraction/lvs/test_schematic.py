@@ -9,7 +9,7 @@ import pytest
 
 from extraction.lvs.schematic import netlist_stack, read_schematic
 from pdk.gf180mcu.device_names import foundry_mim_name, lookup
-from sgdr_flow.config import MetalStack
+from pdk.gf180mcu.stack import MetalStack
 from sgdr_flow.errors import FlowError
 
 FIVE = MetalStack()
