@@ -28,10 +28,6 @@ METRIC_DEFINITIONS: dict[str, str] = {
         "Weight MSE (%) = 100 * mean((w_circuit - w_ideal)^2) / W_FS^2, the mean over all time "
         "points of the training run and all weights; W_FS is the weight full-scale range."
     ),
-    "mse_percent_normalized": (
-        "Normalized weight MSE (%) = 100 * mean((w_circuit - w_ideal)^2) / mean(w_ideal^2), over "
-        "the same time points and weights as the weight MSE."
-    ),
     "precision_bits": (
         "Precision (bits) = log2(W_FS / (sqrt(12) * rms_err)), rms_err the RMS of "
         "w_circuit - w_ideal over the last steady_fraction of the run (after convergence) and all "
@@ -144,15 +140,6 @@ def distribution(values: ArrayLike) -> dict[str, float | int]:
                    p90=float(np.percentile(finite, 90)), max=float(finite.max()),
                    std=float(finite.std()))
     return out
-
-
-def mse_percent_normalized(w_circuit: ArrayLike, w_ideal: ArrayLike) -> float:
-    """100 mean((w_c - w_i)^2) / mean(w_i^2): the error relative to the ideal weights' power."""
-    a, b = _pair(w_circuit, w_ideal)
-    power = float(np.mean(b**2))
-    if power == 0:
-        raise ValueError("w_ideal is identically zero: the normalized MSE is undefined")
-    return float(100.0 * np.mean((a - b) ** 2) / power)
 
 
 def steady_window(values: ArrayLike, steady_fraction: float) -> Array:

@@ -18,7 +18,6 @@ from sim.metrics import (
     droop_mv_per_ms,
     energy_per_update_j,
     exercised_fraction,
-    mse_percent_normalized,
     on_grid,
     output_mse_percent,
     per_synapse,
@@ -51,13 +50,6 @@ def test_weight_mse_is_a_mean_over_samples_and_weights() -> None:
     circuit = ideal.copy()
     circuit[1, 0] = 0.2  # one wrong entry out of 8
     assert weight_mse_percent(circuit, ideal, 1.0) == pytest.approx(100 * 0.04 / 8)
-
-
-def test_normalized_mse() -> None:
-    ideal = np.full((10, 2), 0.5)
-    assert mse_percent_normalized(ideal + 0.05, ideal) == pytest.approx(100 * 0.05**2 / 0.25)
-    with pytest.raises(ValueError):
-        mse_percent_normalized(ideal, np.zeros_like(ideal))
 
 
 def test_shape_mismatch_and_bad_full_scale_are_errors() -> None:
@@ -178,7 +170,6 @@ def test_every_metric_has_a_definition() -> None:
         "mse_percent",
         "weight_mse_percent",
         "exercised_fraction",
-        "mse_percent_normalized",
         "precision_bits",
         "power_w",
         "energy_per_update_j",
