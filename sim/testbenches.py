@@ -246,6 +246,8 @@ def learning(cell: CellNetlist, weight_nodes: list[str], task: Task, tb: Learnin
         cell.instance("A", nets),
         *noise_cards,
         *(f".ic v({node})={v:.6f}" for node, v in zip(weight_nodes, v_start, strict=True)),
+        # only the readout: a large array's every node over every step would not fit memory
+        ".save time " + " ".join(f"i(vwm{i})" for i in range(n)) + " i(vym) i(vdd)",
         f".tran {period / 20:.4e} {task.samples * period:.6e}",
     ]
     return Job(f"learning/{label}", _deck("SGDr learning", cell, bench, body),
