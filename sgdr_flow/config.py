@@ -188,7 +188,7 @@ class LearningTestbench(Strict):
     i_w0_a: PositiveFloat = Field(1e-9, description="weight-device current of w = 1")
     i_ug_a: PositiveFloat = Field(1e-9, description="unit current of the update loop")
     vdd: PositiveFloat = 1.0
-    v_readout: PositiveFloat = Field(0.45, description="voltage the wmon/ymon pins are held at")
+    v_readout: PositiveFloat = Field(0.45, description="voltage the wmon pins are held at")
     eta_scale: list[PositiveFloat] = [0.3, 3.0]
     lambda_scale: list[Annotated[float, Field(ge=0)]] = [0.3, 3.0]
     bias_scale: list[PositiveFloat] = Field(

@@ -223,7 +223,8 @@ def learning(cell: CellNetlist, weight_nodes: list[str], task: Task, tb: Learnin
              bias: Biases, v_start: list[float], period: float, bench: Bench, label: str,
              noise: CurrentNoise | None = None, noise_seed: int = 1) -> Job:
     """The array learning a streamed task: inputs and target as current waveforms, every wmon
-    pin and the array's output ymon held at v_readout (their currents are the readout). With
+    pin held at v_readout and the array's output ymon at the sum node's voltage (their currents
+    are the readout). With
     `noise` on, every weight node gets a current-noise source drawn from `noise_seed`."""
     n = task.n_inputs
     noise_cards = _noise_sources(weight_nodes, bias, noise, period, task.samples * period,
@@ -232,7 +233,9 @@ def learning(cell: CellNetlist, weight_nodes: list[str], task: Task, tb: Learnin
     nets = {"t": "t", "y": "y", "eta": "eta", "uf": "uf", "ug": "ug", "lam": "lam",
             "ymon": "ym", "vdd": "vdd", "vss": "0"}
     vdd = tb.vdd * bench.supply_scale
-    body = [f"VDD vdd 0 {vdd}", f"VYM ym 0 DC {tb.v_readout}"]
+    # the output pin held at the sum node's own voltage (as a current-conveyor input would
+    # hold it): its copy of y then sees the y diode's drain voltage at any supply
+    body = [f"VDD vdd 0 {vdd}", "EYM ymh 0 y 0 1", "VYM ym ymh DC 0"]
     for i in range(n):
         nets[f"x{i}"], nets[f"wmon{i}"] = f"x{i}", f"wm{i}"
         body.append(f"IX{i} x{i} 0 {_pwl(task.X[:, i] * bias.i_x0, period, edge)}")
