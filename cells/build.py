@@ -41,7 +41,16 @@ class BuiltCell:
             "sensitive": self.circuit.sensitive_nets(),
             "files": {"gds": self.gds.name, "lvs": self.lvs.name, "sim": self.sim.name},
             "matching": [m.as_json() for m in self.matching],
+            "supply_branches": supply_branches(self.circuit),
         }
+
+
+def supply_branches(circuit: Circuit) -> dict[str, int]:
+    """Per rail (a pin that is some transistor's body): the transistors whose source is on it,
+    each a branch the rail feeds (the dummies carry nothing)."""
+    mos = [d for d in circuit.flat() if isinstance(d, Mos) and not d.name.startswith(DUMMY_PREFIX)]
+    rails = sorted({d.b for d in mos} & set(circuit.pins))
+    return {rail: sum(d.s == rail for d in mos) for rail in rails}
 
 
 def save_options() -> kdb.SaveLayoutOptions:

@@ -25,7 +25,8 @@ def cmd_cells(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else flow.path.parent / "build" / "cells"
     out.mkdir(parents=True, exist_ok=True)
     for name, spec in flow.config.design.cells.items():
-        built = build_cell(name, spec.cell, spec.params, flow.config.pdk.variant, out)
+        built = build_cell(name, spec.cell, spec.params, flow.config.pdk.variant, out,
+                           flow.config.design.guard_rings, flow.config.design.dummies)
         info = built.summary()
         print(f"{name:<14} {spec.cell:<18} {info['width_um']:8.2f} x {info['height_um']:7.2f} um"
               f"  {info['devices']:3d} devices  -> {built.gds}")

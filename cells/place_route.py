@@ -214,7 +214,7 @@ def _draw_row(c: gf.Component, plan: _RowPlan, base: float, mirror: bool, style:
     return pins
 
 
-def _assign_tracks(spans: dict[str, tuple[float, float]], pitch: float) -> dict[str, int]:
+def assign_tracks(spans: dict[str, tuple[float, float]], pitch: float) -> dict[str, int]:
     """Left-edge packing: nets whose spans are at least a pitch apart share a track."""
     ends: list[float] = []
     track: dict[str, int] = {}
@@ -274,7 +274,7 @@ def place_and_route(circuit: Circuit, variant: MetalStack,
     for cap, plan in zip(mims, plans, strict=True):
         spans[cap.top].append(plan.x_top)
         spans[cap.bottom].append(plan.x_bottom)
-    track_of = _assign_tracks({n: (min(xs), max(xs)) for n, xs in spans.items()}, P)
+    track_of = assign_tracks({n: (min(xs), max(xs)) for n, xs in spans.items()}, P)
     n_tracks = max(track_of.values(), default=-1) + 1
     ch_y0 = snap_up((bottom.band if bottom.devices else 0.0) + t.metal_space)
     track_y = {net: snap(ch_y0 + (k + 0.5) * P) for net, k in track_of.items()}

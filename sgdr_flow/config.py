@@ -73,12 +73,33 @@ def _default_cells() -> dict[str, CellSpec]:
             "tl": CellSpec(cell="translinear_loop")}
 
 
+GridSide = Annotated[int, Field(ge=1, le=256)]
+
+
 class DesignConfig(Strict):
     top: str = "sgdr_array"
     n_synapses: Annotated[int, Field(ge=1, le=256)] = 4
     synapse: str = Field("synapse", description="design cell used as the array's synapse")
     bias: str = Field("bias", description="design cell used as the array's bias network")
     cells: dict[str, CellSpec] = Field(default_factory=_default_cells)
+    rows: GridSide | None = Field(
+        None, description="synapse rows of the array (default: from columns, else near-square)")
+    columns: GridSide | None = Field(
+        None, description="synapse columns of the array (default: the array's outline nearest "
+                          "to a square)")
+    guard_rings: bool = Field(
+        True, description="closed guard rings around every cell row and around the array")
+    dummies: bool = Field(True, description="dummy transistors at the ends of matched rows")
+    max_branch_current_a: PositiveFloat = Field(
+        10e-9, description="worst-case current of one supply branch (a transistor with its "
+                           "source on a rail): the power grid is sized for all at once")
+
+    @model_validator(mode="after")
+    def _grid_holds_the_synapses(self) -> DesignConfig:
+        if self.rows and self.columns and self.rows * self.columns < self.n_synapses:
+            raise ValueError(f"rows x columns = {self.rows * self.columns} places fewer than "
+                             f"n_synapses = {self.n_synapses}")
+        return self
 
 
 

@@ -7,13 +7,13 @@ import itertools
 import pytest
 
 from cells.circuit import Circuit, Mos
-from cells.place_route import _assign_tracks, place_and_route
+from cells.place_route import assign_tracks, place_and_route
 from cells.registry import DEFAULT_VARIANT
 
 
 def test_left_edge_packing_shares_tracks_a_pitch_apart() -> None:
     spans = {"a": (0.0, 2.0), "b": (3.0, 5.0), "c": (1.0, 4.0), "d": (2.5, 6.0)}
-    tracks = _assign_tracks(spans, pitch=1.0)
+    tracks = assign_tracks(spans, pitch=1.0)
     assert tracks["a"] == tracks["b"]          # 1 um apart: they share
     assert tracks["c"] != tracks["a"]
     assert tracks["d"] != tracks["a"]          # 0.5 um after a: too close
