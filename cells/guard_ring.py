@@ -14,7 +14,7 @@ from typing import Literal
 
 import gdsfactory as gf
 
-from cells.draw import contacts, rect
+from cells.draw import cuts, rect
 from cells.tech import snap_up, tech
 from pdk.gf180mcu.rules import value
 
@@ -45,12 +45,16 @@ def side_box(box: tuple[float, float, float, float],
 
 
 def draw_ring(c: gf.Component, kind: TapKind, box: tuple[float, float, float, float],
-              sides: Iterable[Side] = SIDES, contacted: Iterable[Side] | None = None) -> int:
+              sides: Iterable[Side] = SIDES, contacted: Iterable[Side] | None = None,
+              contact_pitch: float | None = None) -> int:
     """Draw the `sides` of a tap ring whose COMP's outer edge is `box`, with its implant, Metal1
-    and (for a well ring) n-well; contacts on the `contacted` sides (default: all drawn). A side
-    may lie on taps drawn by others (a row's device taps): leave it out of `contacted` so that
-    their contacts are the only ones there. Returns the number of contacts drawn."""
+    and (for a well ring) n-well; contacts on the `contacted` sides (default: all drawn), as
+    dense as the contact space allows or one per `contact_pitch`. A side may lie on taps drawn
+    by others (a row's device taps): leave it out of `contacted` so that their contacts are the
+    only ones there. Returns the number of contacts drawn."""
     t = tech()
+    space = t.contact_space if contact_pitch is None else max(
+        t.contact_space, contact_pitch - t.contact)
     sides = tuple(sides)
     contacted = sides if contacted is None else tuple(contacted)
     implant = "pplus" if kind == "ptap" else "nplus"
@@ -65,7 +69,8 @@ def draw_ring(c: gf.Component, kind: TapKind, box: tuple[float, float, float, fl
             well = well_margin()
             rect(c, "nwell", x0 - well, y0 - well, x1 + well, y1 + well)
         if side in contacted:
-            count += contacts(c, *_contact_box(box, side, sides))
+            count += cuts(c, "contact", *_contact_box(box, side, sides), t.contact, space,
+                          t.comp_enc_contact)
     return count
 
 

