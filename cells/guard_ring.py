@@ -46,12 +46,15 @@ def side_box(box: tuple[float, float, float, float],
 
 def draw_ring(c: gf.Component, kind: TapKind, box: tuple[float, float, float, float],
               sides: Iterable[Side] = SIDES, contacted: Iterable[Side] | None = None,
-              contact_pitch: float | None = None) -> int:
+              contact_pitch: float | None = None, split_metal: bool = False) -> int:
     """Draw the `sides` of a tap ring whose COMP's outer edge is `box`, with its implant, Metal1
     and (for a well ring) n-well; contacts on the `contacted` sides (default: all drawn), as
     dense as the contact space allows or one per `contact_pitch`. A side may lie on taps drawn
     by others (a row's device taps): leave it out of `contacted` so that their contacts are the
-    only ones there. Returns the number of contacts drawn."""
+    only ones there. `split_metal`: the vertical sides' Metal1 stops a Metal1 space short of
+    the horizontal sides (the diffusion stays closed), so that no Metal1 outline spans what the
+    ring encloses: a hierarchical check then need not see every enclosed cell in its own
+    context. Returns the number of contacts drawn."""
     t = tech()
     space = t.contact_space if contact_pitch is None else max(
         t.contact_space, contact_pitch - t.contact)
@@ -63,7 +66,11 @@ def draw_ring(c: gf.Component, kind: TapKind, box: tuple[float, float, float, fl
     for side in sides:
         x0, y0, x1, y1 = side_box(box, side)
         rect(c, "comp", x0, y0, x1, y1)
-        rect(c, "metal1", x0, y0, x1, y1)
+        if split_metal and side in ("left", "right"):  # clear of a via pad on the corner
+            gap = max(ring_width(), t.wire) + t.metal1_space
+            rect(c, "metal1", x0, y0 + gap, x1, y1 - gap)
+        else:
+            rect(c, "metal1", x0, y0, x1, y1)
         rect(c, implant, x0 - grow, y0 - grow, x1 + grow, y1 + grow)
         if kind == "ntap":
             well = well_margin()

@@ -28,7 +28,7 @@ import kfactory as kf
 import klayout.db as kdb
 
 from cells.build import save_options
-from cells.draw import cuts, rect, via, via_array, via_stack
+from cells.draw import cuts, rect, via, via_stack
 from cells.guard_ring import draw_ring, ring_width, well_margin
 from cells.mim import landing, mim_stack, top_metal
 from cells.place_route import assign_tracks
@@ -52,6 +52,7 @@ BOUNDARY_MARGIN_UM = 1.0
 # 2 um keeps the diffusion within ohms of it, and the top cell thousands of shapes lighter than
 # a contact every half micron (cheaper DRC, LVS and extraction of the array)
 CORE_RING_CONTACT_PITCH_UM = 2.0
+TIE_INSET_UM = 1.0  # a vertical side's tie from its ring's corner (clear of the corner's tie)
 
 
 @dataclass
@@ -169,11 +170,6 @@ class _Drawer:
         half = self.top.pad / 2
         self.port(name, x + dx * half, y + dy * half, angle, self.top.pad)
 
-    def tie_down(self, x: float, y: float) -> None:
-        """Metal1 (a guard ring) up to the top metal (its power ring)."""
-        via_stack(self.c, "metal1", self.metals[-2], x, y)
-        via_array(self.c, self.top_via, x, y, self.top.vias)
-
     def power_vias(self, box: tuple[float, float, float, float]) -> int:
         """As many top vias as fit where a strap crosses its ring (array spacing V*.2b)."""
         return cuts(self.c, self.top_via, *box, *via_rule(self.top_via))
@@ -250,19 +246,34 @@ def _rings(d: _Drawer, array: Array, guard_rings: bool) -> _Ring:
     for rail, kind in (("vss", "ptap"), ("vdd", "ntap")):
         box = centre[rail]
         w = width[rail]
-        for x0, y0, x1, y1 in ((box[0], box[1], box[2], box[1]), (box[0], box[3], box[2], box[3]),
-                               (box[0], box[1], box[0], box[3]), (box[2], box[1], box[2], box[3])):
-            rect(d.c, d.metals[-1], x0 - w / 2, y0 - w / 2, x1 + w / 2, y1 + w / 2)
-        entry: dict[str, Any] = {"power_ring": {"metal": d.metals[-1], "width_um": w}}
+        # horizontal sides on the top metal, vertical ones on the strap metal, joined by top
+        # vias at the corners: neither metal then holds a ring whose outline spans the cells
+        # (a hierarchical check would see every cell inside it as a context of its own)
+        for y in (box[1], box[3]):
+            d.hline(d.metals[-1], box[0], box[2], y, w)
+        for x in (box[0], box[2]):
+            d.vline(d.strap_metal, x, box[1], box[3], w)
+        corners = list(itertools.product((box[0], box[2]), (box[1], box[3])))
+        vias = min(d.power_vias((x - w / 2, y - w / 2, x + w / 2, y + w / 2))
+                   for x, y in corners)
+        plan_ = array.power[RAILS.index(rail)]
+        array.power[RAILS.index(rail)] = replace(plan_, ring=replace(plan_.ring, vias_drawn=vias))
+        entry: dict[str, Any] = {"power_ring": {
+            "metal": f"{d.metals[-1]} (bottom, top), {d.strap_metal} (left, right)",
+            "width_um": w, "corner_vias": vias}}
         if guard_rings:
             contacts = draw_ring(d.c, kind, _grow(box, pad / 2),
-                                 contact_pitch=CORE_RING_CONTACT_PITCH_UM)
-            for x, y in itertools.product((box[0], box[2]), (box[1], box[3])):
-                d.tie_down(x, y)
+                                 contact_pitch=CORE_RING_CONTACT_PITCH_UM, split_metal=True)
+            # ties up to the power ring: at the corners (horizontal sides' Metal1) and near both
+            # ends of each vertical side (its own Metal1), outside the rows' tracks
+            ties = corners + [(x, y + sign * TIE_INSET_UM) for x, y in corners
+                              for sign in ((1,) if y == box[1] else (-1,))]
+            for x, y in ties:
+                via_stack(d.c, "metal1", d.strap_metal, x, y)
             entry["guard_ring"] = {
                 "kind": "substrate (P+ taps)" if kind == "ptap" else "n-well (N+ taps)",
                 "width_um": pad, "contacts": contacts,
-                "contact_pitch_um": CORE_RING_CONTACT_PITCH_UM, "ties_to_power_ring": 4,
+                "contact_pitch_um": CORE_RING_CONTACT_PITCH_UM, "ties_to_power_ring": len(ties),
                 "box_um": [round(v, 3) for v in _grow(box, pad / 2)]}
         report[rail] = entry
     # straps: from the bottom to the top side of their ring, vias at both ends

