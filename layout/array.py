@@ -11,9 +11,10 @@ readout wmon<i> to the right edge. Every pin is a labelled top-metal pad outside
 signals along the bottom edge); vdd and vss are labelled on their rings.
 
 Around the core: a substrate guard ring (P+ taps, vss) and outside it a well guard ring (N+ taps
-in an n-well, vdd), each under its power ring on the top metal (vss inside, vdd outside) and tied
-to it at the corners. The boundary (PR_bndry) encloses everything. The array's schematic
-instantiates the same cells' subcircuits with the same nets.
+in an n-well, vdd), each under its power ring (horizontal sides on the top metal, vertical ones
+on Metal4, top vias at the corners) and tied up to it at the corners and near the ends of its
+vertical sides. The boundary (PR_bndry) encloses everything. The array's schematic instantiates
+the same cells' subcircuits with the same nets.
 """
 
 from __future__ import annotations

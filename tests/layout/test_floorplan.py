@@ -1,6 +1,6 @@
 """The floorplan's numbers: the grid flow.yaml asks for or the near-square one, rows stacked with
-gaps holding their tracks, channels with a track per net; the power grid's sizing; flow.yaml's
-grid keys are checked when it loads."""
+gaps holding their tracks, channels with a track per net; flow.yaml's grid keys are checked when
+it loads."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import pytest
 from cells.place_route import assign_tracks
 from cells.tech import tech
 from layout.floorplan import JOGS, RAILS, SIGNALS, Channel, Grid, choose_grid, plan
-from layout.power import column_currents, plan_rail, vias_in
 from sgdr_flow.config import load_flow
 from sgdr_flow.errors import ConfigError
 
@@ -74,18 +73,6 @@ def test_channel_has_a_track_for_every_net_a_pitch_apart():
     assert xs == sorted(xs)
     steps = [b - a for a, b in itertools.pairwise(xs)]
     assert min(steps) >= tech().pitch - 1e-9
-
-
-def test_power_grid_at_na_is_minimum_width_and_grows_with_current():
-    small = plan_rail("vdd", column_currents(1e-8, 1e-8, [4, 3]), "metal5", "metal4", "9K",
-                      "via4")
-    assert small.ring.worst_current_a == pytest.approx(8e-8)
-    assert small.strap.worst_current_a == pytest.approx(5e-8)
-    assert small.strap.width_um == tech().wire and small.strap.vias_needed == 1
-    big = plan_rail("vdd", column_currents(1e-3, 0.0, [4, 3]), "metal5", "metal4", "9K", "via4")
-    assert big.strap.width_um >= 4e-3 * 1e3 / big.strap.limit_ma_per_um
-    assert big.ring.width_um >= 7.0
-    assert vias_in(big.strap.width_um, big.ring.width_um, "via4") >= big.strap.vias_needed == 40
 
 
 def test_flow_yaml_grid_must_hold_the_synapses(flow_file, default_flow_text):
