@@ -301,22 +301,19 @@ def _route(d: _Drawer, array: Array, n: int, ring: _Ring) -> None:
     for placed in array.placed:
         ch = fp.channels[placed.column]
         for net, (px, py) in placed.pins.items():
+            if net not in ch.x:
+                raise ValueError(f"{placed.cell} pin {net!r} is neither a shared, a supply nor a "
+                                 "per-synapse net of the array")
+            target = ch.x[net]
             if net in SIGNALS:
-                target = ch.x[net]
                 key = (placed.column, net)
                 spine_top[key] = max(spine_top.get(key, py), py)
-            elif net in RAILS:
-                target = ch.x[net]
             elif net in JOGS:
-                target = ch.x[net]
                 i = int(placed.name.removeprefix("XS"))
                 row = array.grid.slot(i)[0]
                 ty = fp.gap_track_y(row, fp.gap_tracks[row][f"{net}{i}"])
                 d.vline(SPINE_METAL, target, ty, py)
                 via(d.c, "via3", target, ty)
-            else:
-                raise ValueError(f"{placed.cell} pin {net!r} is neither a shared, a supply nor a "
-                                 "per-synapse net of the array")
             d.hline(PIN_METAL, target, px, py)
             d.down_to_metal3(d.strap_metal if net in RAILS else SPINE_METAL, target, py)
     # spines down to their bus; buses across the columns and over to the bottom pins

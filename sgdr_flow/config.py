@@ -89,7 +89,8 @@ class DesignConfig(Strict):
                           "to a square)")
     guard_rings: bool = Field(
         True, description="closed guard rings around every cell row and around the array")
-    dummies: bool = Field(True, description="dummy transistors at the ends of matched rows")
+    dummies: bool = Field(
+        True, description="a dummy transistor at each end of every cell row of two or more")
     max_branch_current_a: PositiveFloat = Field(
         10e-9, description="worst-case current of one supply branch (a transistor with its "
                            "source on a rail): the power grid is sized for all at once")
