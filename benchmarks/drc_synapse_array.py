@@ -35,6 +35,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SELF = Path(__file__).resolve()
+sys.path.insert(0, str(SELF.parent))
+
+from _measure import child, own_peak_mb  # noqa: E402
 
 VARIANT = {"metal_levels": 5, "top_metal_thickness": "9K", "mim_option": "B"}
 VIOLATION_UM = 0.2          # side of the added Metal2 square (M2.1: 0.28 um)
@@ -153,16 +156,7 @@ def measure_ours(gds: Path, cell: str, mode: str, root: Path) -> dict:
     label = result.mode + (f", {recovered.placements}x recovered" if recovered else "")
     return {"seconds": result.seconds, "cpu_seconds": time.process_time() - cpu, "mode": label,
             "violations": result.violations, "by_rule": result.by_rule(),
-            "peak_mb": _own_peak_mb()}
-
-
-def _own_peak_mb() -> float:
-    """This process's peak resident memory (VmHWM; getrusage's maxrss keeps the parent's
-    peak across exec)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            "peak_mb": own_peak_mb()}
 
 
 def measure_foundry(gds: Path, cell: str, deck: Path, klayout: str, out: Path) -> dict:
@@ -182,16 +176,8 @@ def measure_foundry(gds: Path, cell: str, deck: Path, klayout: str, out: Path) -
             "peak_mb": used.ru_maxrss / 1024}
 
 
-def child(args: list[str]) -> dict:
-    """Run this script on one measurement in a fresh process; its result and peak memory."""
-    done = subprocess.run([sys.executable, str(SELF), *args], capture_output=True, text=True)
-    if done.returncode != 0:
-        raise SystemExit(f"measurement {' '.join(args)} failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 def best(layout: Layout, deck: str, args: list[str], repeat: int) -> Run:
-    runs = [child(args) for _ in range(repeat)]
+    runs = [child(SELF, args) for _ in range(repeat)]
     fastest = min(runs, key=lambda r: r["seconds"])
     return Run(layout.name, deck, fastest["mode"], fastest["seconds"],
                min(r["cpu_seconds"] for r in runs), max(r["peak_mb"] for r in runs),

@@ -91,6 +91,23 @@ Device = Mos | Mim
 
 
 @dataclass(frozen=True)
+class Matched:
+    """Devices whose placement must cancel gradients: the centroids of all `sets` coincide.
+
+    A matched group or mirror has one set per device (its unit transistors); a translinear loop
+    has two, its clockwise and its counter-clockwise junctions (a gradient then adds as much to
+    one side of the loop as to the other)."""
+
+    name: str
+    kind: Literal["group", "loop"]
+    sets: tuple[tuple[str, ...], ...]
+
+    def renamed(self, prefix: str) -> Matched:
+        return Matched(f"{prefix}{self.name}", self.kind,
+                       tuple(tuple(f"{prefix}{n}" for n in s) for s in self.sets))
+
+
+@dataclass(frozen=True)
 class Instance:
     name: str
     circuit: Circuit
@@ -104,6 +121,10 @@ class Circuit:
     devices: list[Device] = field(default_factory=list)
     instances: list[Instance] = field(default_factory=list)
     sensitive: list[str] = field(default_factory=list)  # nets the PEX report watches
+    matched: list[Matched] = field(default_factory=list)  # what the placement must match
+    # device names (flat) of the layout's bottom and top rows, in order; None: NMOS at the
+    # bottom and PMOS on top in circuit order
+    placement: dict[str, list[str]] | None = None
 
     def add(self, device: Device) -> Device:
         if any(d.name == device.name for d in self.devices):
@@ -147,8 +168,23 @@ class Circuit:
             out += inst.circuit.sensitive_nets(f"{prefix}{inst.name}_", inner)
         return sorted(set(out))
 
+    def match(self, name: str, kind: Literal["group", "loop"], *sets: tuple[str, ...]) -> None:
+        """Declare devices (flat names below this circuit) that the placement must match."""
+        known = {d.name for d in self.flat()}
+        unknown = sorted({n for s in sets for n in s} - known)
+        if unknown:
+            raise ValueError(f"{self.name}: matched {name!r} names unknown devices {unknown}")
+        self.matched.append(Matched(name, kind, tuple(tuple(s) for s in sets)))
+
+    def flat_matched(self, prefix: str = "") -> list[Matched]:
+        """Matched sets of this circuit and its instances, with flat device names."""
+        out = [m.renamed(prefix) for m in self.matched]
+        for inst in self.instances:
+            out += inst.circuit.flat_matched(f"{prefix}{inst.name}_")
+        return out
+
     def flattened(self) -> Circuit:
-        return Circuit(self.name, list(self.pins), self.flat())
+        return Circuit(self.name, list(self.pins), self.flat(), matched=self.flat_matched())
 
     def nets(self) -> set[str]:
         return {n for d in self.flat() for n in d.nets.values()}

@@ -26,13 +26,15 @@ def cmd_cells(args: argparse.Namespace) -> int:
     from sgdr_flow.build_folder import locked
 
     flow = load_flow(Path(args.flow or "flow.yaml"))
+    design = flow.config.design
     build = flow.path.parent / "build"
     out = Path(args.out) if args.out else build / "cells"
     # into the build folder (the cells stage's folder): not while a run works there
     with nullcontext() if args.out else locked(build, print):
         out.mkdir(parents=True, exist_ok=True)
-        for name, spec in flow.config.design.cells.items():
-            built = build_cell(name, spec.cell, spec.params, flow.config.pdk.variant, out)
+        for name, spec in design.cells.items():
+            built = build_cell(name, spec.cell, spec.params, flow.config.pdk.variant, out,
+                               design.guard_rings, design.dummies)
             info = built.summary()
             print(f"{name:<14} {spec.cell:<18} {info['width_um']:8.2f} x "
                   f"{info['height_um']:7.2f} um  {info['devices']:3d} devices  -> {built.gds}")

@@ -5,17 +5,19 @@ from __future__ import annotations
 import math
 
 import gdsfactory as gf
+import klayout.db as kdb
 
 from cells.tech import snap, tech
 from pdk.gf180mcu.layers import LABEL_OF, LAYERS, METALS_BY_LEVELS
 
 
 def rect(c: gf.Component, layer: str, x0: float, y0: float, x1: float, y1: float) -> None:
-    """An axis-aligned rectangle on the adapter layer `layer` (coordinates snapped to grid)."""
+    """An axis-aligned rectangle on the adapter layer `layer` (coordinates snapped to grid),
+    on the component's own layout (a component of a private layout too)."""
     x0, y0, x1, y1 = snap(x0), snap(y0), snap(x1), snap(y1)
     if x1 <= x0 or y1 <= y0:
         raise ValueError(f"empty {layer} rectangle ({x0}, {y0}, {x1}, {y1})")
-    c.add_polygon([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], layer=LAYERS[layer])
+    c.kdb_cell.shapes(c.kcl.layout.layer(*LAYERS[layer])).insert(kdb.DBox(x0, y0, x1, y1))
 
 
 def cuts(c: gf.Component, layer: str, x0: float, y0: float, x1: float, y1: float,

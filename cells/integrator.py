@@ -20,6 +20,10 @@ headroom for small eta (small I_eta) and for small weights or large targets (I_i
 x-dependent node c only carries unit gates (fast). The PMOS mirror that turns the branch current
 into the capacitor current (PD/PO) has its own length `lm`: its output drain sits on v_c, which
 swings with the weight, and a longer channel keeps its drain-induced gain change small.
+
+The loop's four devices are placed as two translation-equal pairs side by side (M5 M4, M2 M3:
+the wide device left of the unit one in both), so its clockwise (M2, M4) and counter-clockwise
+(M3, M5) junctions share one centroid.
 """
 
 from __future__ import annotations
@@ -27,8 +31,12 @@ from __future__ import annotations
 from cells.circuit import Circuit, Mim, Mos
 from cells.mim import plate_for
 from cells.params import Aspect, Capacitance, Count, DeviceWidth, GateLength
+from cells.place_route import in_rows
 from cells.registry import analog_cell
 from cells.translinear import folded
+
+# the update loop's pairs, wide device first: placed side by side they share one centroid
+UPDATE_LOOP = ["bt_M5", "bt_M4", "core_M2", "core_M3"]
 
 
 @analog_cell()
@@ -63,6 +71,7 @@ def update_branch(w: DeviceWidth = 2.0, l: GateLength = 2.0, k: Count = 8,  # no
     c.add(folded("M4", "nmos", "p", "c", "d", "vss", w, l))
     c.add(Mos("PD", "pmos", "p", "p", "vdd", "vdd", w, lm or l))
     c.add(Mos("PO", "pmos", "o", "p", "vdd", "vdd", w, lm or l))
+    c.match("mirror", "group", ("PD",), ("PO",))
     return c
 
 
@@ -84,4 +93,6 @@ def log_integrator(w: DeviceWidth = 2.0, l: GateLength = 2.0, k: Count = 8,  # n
     c.add(Mos("ML", "nmos", "vc", "lam", "vss", "vss", w, l))
     c.add(Mos("MW", "nmos", "out", "vc", "vss", "vss", w, l))
     c.add(Mim("C", "vc", "vss", *plate_for(capacitance_ff, cap_aspect)))
+    c.match("update_loop", "loop", ("core_M2", "bt_M4"), ("core_M3", "bt_M5"))
+    c.placement = in_rows(c, UPDATE_LOOP)
     return c

@@ -188,8 +188,9 @@ def _landing_half(stack: MimStack, thickness: str) -> float:
     return snap_up(max(top.pad, vias) / 2)
 
 
-def _landing(c: gf.Component, stack: MimStack, top: TopMetal, x: float, y: float) -> None:
-    """Trunk metal up to the plate's metal (an island) and on up to the top metal."""
+def landing(c: gf.Component, stack: MimStack, top: TopMetal, x: float, y: float) -> None:
+    """Trunk metal (Metal3) up to the plate's metal (an island) and on up to a top-metal pad:
+    where a MIM plate is reached, and where the array's pins are."""
     via_stack(c, "metal3", stack.plate, x, y)
     via_array(c, stack.up_via, x, y, top.vias)
     rect(c, stack.top, x - top.pad / 2, y - top.pad / 2, x + top.pad / 2, y + top.pad / 2)
@@ -211,12 +212,12 @@ def draw_connected_mim(c: gf.Component, plan: MimPlan, width: float, length: flo
     fy0 = snap(min(max(middle - length / 2, lowest), highest))
     g = draw_mim(c, width, length, stack, plan.fusetop_x, fy0, thickness)
     half = top.width / 2
-    _landing(c, stack, top, plan.x_bottom, y_bottom)
+    landing(c, stack, top, plan.x_bottom, y_bottom)
     via_array(c, stack.up_via, g.contact_x, y_bottom, top.vias)
     rect(c, stack.top, plan.x_bottom, y_bottom - half, g.contact_x, y_bottom + half)
     rect(c, stack.top, g.contact_x - top.pad / 2, y_bottom - top.pad / 2,
          g.contact_x + top.pad / 2, y_bottom + top.pad / 2)
-    _landing(c, stack, top, plan.x_top, y_top)
+    landing(c, stack, top, plan.x_top, y_top)
     rect(c, stack.top, g.fusetop[2] - half, y_top - half, plan.x_top, y_top + half)
     return g
 

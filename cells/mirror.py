@@ -1,4 +1,8 @@
-"""Current mirror 1:N or a:b from unit transistors, common-centroid placed, optional cascode."""
+"""Current mirror 1:N or a:b from unit transistors, common-centroid placed, optional cascode.
+
+With even unit counts on both sides and four units or more (no cascode), the mirror is placed in
+two dimensions: half of each side in the bottom row, the rest mirrored through the centre in the
+top row."""
 
 from __future__ import annotations
 
@@ -7,8 +11,8 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator
 
 from cells.circuit import Circuit, Mos
+from cells.matched import TWO_D_UNITS
 from cells.params import DeviceWidth, GateLength
-from cells.place_route import one_row
 from cells.registry import analog_cell
 
 
@@ -50,7 +54,16 @@ def _spread(a: int, b: int) -> list[str]:
     return out
 
 
-@analog_cell(order=one_row)
+def mirror_rows(a: int, b: int, cascode: bool) -> list[list[str]]:
+    """Rows of 'i'/'o' units: two point-symmetric rows where both counts are even (and four or
+    more, without cascodes), else one common-centroid row."""
+    if cascode or a % 2 or b % 2 or a + b < TWO_D_UNITS:
+        return [centroid_order(a, b)]
+    half = _spread(a // 2, b // 2)
+    return [half, half[::-1]]
+
+
+@analog_cell()
 def current_mirror(kind: Literal["nmos", "pmos"] = "nmos", w: DeviceWidth = 2.0,
                    l: GateLength = 2.0, ratio: Ratio = "1:1",  # noqa: E741
                    cascode: bool = False) -> Circuit:
@@ -61,12 +74,24 @@ def current_mirror(kind: Literal["nmos", "pmos"] = "nmos", w: DeviceWidth = 2.0,
     c = Circuit("current_mirror", ["in", "out", rail])
     lower_gate = "i_mid" if cascode else "in"
     counters = {"i": 0, "o": 0}
-    for tag in centroid_order(a, b):
-        k = counters[tag]
-        counters[tag] += 1
-        top = "in" if tag == "i" else "out"
-        drain = f"{tag}_mid" if cascode else top
-        c.add(Mos(f"{tag.upper()}{k}", kind, drain, lower_gate, rail, rail, w, l))
-        if cascode:  # self-biased: the upper input device is a diode on `in`
-            c.add(Mos(f"{tag.upper()}C{k}", kind, top, "in", drain, rail, w, l))
+    rows: list[list[str]] = []
+    for row in mirror_rows(a, b, cascode):
+        rows.append([])
+        for tag in row:
+            k = counters[tag]
+            counters[tag] += 1
+            top = "in" if tag == "i" else "out"
+            drain = f"{tag}_mid" if cascode else top
+            rows[-1].append(c.add(Mos(f"{tag.upper()}{k}", kind, drain, lower_gate, rail, rail,
+                                      w, l)).name)
+            if cascode:  # self-biased: the upper input device is a diode on `in`
+                c.add(Mos(f"{tag.upper()}C{k}", kind, top, "in", drain, rail, w, l))
+    names = [d.name for d in c.devices]
+    c.match("mirror", "group", *(tuple(n for n in names if n[0] == tag and n[1:].isdigit())
+                                 for tag in "IO"))
+    if cascode:
+        c.match("cascode", "group", *(tuple(n for n in names if n.startswith(f"{tag}C"))
+                                      for tag in "IO"))
+    if len(rows) == 2:
+        c.placement = {"bottom": rows[0], "top": rows[1]}
     return c

@@ -179,8 +179,6 @@ def draw_mos(c: gf.Component, device: Mos, x: float = 0.0, y: float = 0.0,
 
     if not n:
         _nwell(box, g, t)
-    if device.d == device.s:
-        raise ValueError(f"{device.name}: drain and source on one net are not drawn")
     return g
 
 

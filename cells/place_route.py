@@ -1,10 +1,19 @@
 """Row placement and channel routing: the layout of a cell drawn from its circuit.
 
-The flattened circuit's NMOS go in a bottom row (pins on top), PMOS in a row above (pins below,
-in one n-well), a routing channel between them, MIM capacitors to the right. Every net gets a
-Metal3 trunk in the channel; device pins drop Metal2 stubs onto it. NMOS pins use even columns of
-the routing grid and PMOS pins odd ones, so stubs never collide and one trunk per net (packed
-left-edge first) routes any netlist. Circuit pins are the trunks' left ends, labelled.
+The flattened circuit's transistors go in two rows around a routing channel: the bottom row with
+its pins on top, the top row mirrored (pins below). By default the NMOS form the bottom row and
+the PMOS the top row (in one n-well); a circuit may place them itself (`Circuit.placement`), e.g.
+a matched group split over both rows in two-dimensional common centroid. MIM capacitors go to the
+right. Every net gets a Metal3 trunk in the channel; device pins drop Metal2 stubs onto it.
+Bottom-row pins use even columns of the routing grid and top-row pins odd ones, so stubs never
+collide and one trunk per net (packed left-edge first) routes any netlist. Circuit pins are the
+trunks' left ends, labelled.
+
+Each row is dressed as a matched row on silicon is: a dummy transistor at each end (all its
+terminals on the row's body net, so that the outer devices see the same neighbourhood as the
+inner ones) and a guard ring of body taps around it (substrate taps for NMOS, well taps in the
+row's n-well for PMOS), whose bottom side is the devices' own tap strip. The dummies are real
+devices: they are part of the circuit that is drawn, so the schematic and LVS see them too.
 
 Because the layout is generated from the same `Circuit` that writes the schematic, what is drawn
 is what LVS compares against.
@@ -14,17 +23,33 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Literal
 
 import gdsfactory as gf
 
 from cells.circuit import Circuit, Mim, Mos
-from cells.draw import contacts, pin, rect, via
+from cells.draw import pin, rect, via
+from cells.guard_ring import draw_ring, ring_width, well_margin
+from cells.matching import MatchReport, match_report
 from cells.mim import draw_connected_mim, mim_stack, plan_mim
-from cells.mos import draw_mos, mos_geometry
+from cells.mos import MosGeometry, draw_mos, mos_geometry
 from cells.tech import snap, snap_up, tech
 from pdk.gf180mcu.stack import MetalStack
 
-TIE_COLUMNS = 2
+RING_COLUMNS = 2  # routing columns taken by a ring's vertical side (the body pin's column)
+Row = Literal["bottom", "top"]
+ROWS: tuple[Row, ...] = ("bottom", "top")
+DUMMY_PREFIX = "DUMMY_"
+FIRST_FINGER_DIRECTION = 1  # draw_mos puts every first finger's source on its left
+
+
+@dataclass(frozen=True)
+class Style:
+    """How rows are dressed: closed guard rings (else only the tap strip and its left column),
+    dummy transistors at the ends of rows of two or more devices."""
+
+    guard_rings: bool = True
+    dummies: bool = True
 
 
 @dataclass
@@ -32,71 +57,164 @@ class Pin:
     net: str
     x: float
     y: float
-    row: str  # "n" (stub goes up), "p" (stub goes down)
+    up: bool  # the stub goes up (bottom row) or down (top row)
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A drawn transistor: its box, row, orientation and the centre of its gates."""
+
+    row: Row
+    box: tuple[float, float, float, float]
+    mirrored: bool
+    centroid: tuple[float, float]
+    direction: int   # source to drain of the first finger: +1 along +x, -1 along -x
+    dummy: bool
 
 
 @dataclass
 class Routed:
-    """Where things ended up, for the parent cell and for tests."""
+    """What was drawn and where, for the parent cell, the reports and the tests."""
 
     component: gf.Component
+    circuit: Circuit                                                 # as drawn (with dummies)
     tracks: dict[str, float] = field(default_factory=dict)          # net -> track y
-    devices: dict[str, tuple[float, float]] = field(default_factory=dict)  # name -> origin
-    centroids: dict[str, float] = field(default_factory=dict)        # device -> gate centre x
+    placed: dict[str, Placed] = field(default_factory=dict)         # device -> where
+    matching: list[MatchReport] = field(default_factory=list)
 
 
-def one_row(circuit: Circuit) -> dict[str, list[str]]:
-    """Placement order that keeps the circuit's own device order (matched arrangements)."""
-    kind = circuit.devices[0].kind
-    return {"n" if kind == "nmos" else "p": [d.name for d in circuit.devices]}
+def in_rows(circuit: Circuit, bottom_first: list[str]) -> dict[Row, list[str]]:
+    """NMOS bottom row starting with `bottom_first` (the rest in circuit order), PMOS top row."""
+    flat = circuit.flat()
+    rest = [d.name for d in flat if isinstance(d, Mos) and d.kind == "nmos"
+            and d.name not in bottom_first]
+    return {"bottom": [*bottom_first, *rest],
+            "top": [d.name for d in flat if isinstance(d, Mos) and d.kind == "pmos"]}
 
 
-def _bulk(devices: list[Mos], kind: str) -> str | None:
+def _rows(devices: list[Mos], placement: dict[Row, list[str]] | None) -> dict[Row, list[Mos]]:
+    if not placement:
+        nmos = [d for d in devices if d.kind == "nmos"]
+        pmos = [d for d in devices if d.kind == "pmos"]
+        return {"bottom": nmos, "top": pmos} if nmos else {"bottom": pmos, "top": []}
+    by_name = {d.name: d for d in devices}
+    named = [n for row in ROWS for n in placement.get(row, [])]
+    missing = sorted(set(by_name) - set(named))
+    unknown = sorted(set(named) - set(by_name))
+    if missing or unknown or len(named) != len(set(named)):
+        raise ValueError(f"placement order leaves out {missing}, names unknown {unknown} or "
+                         "repeats devices")
+    rows = {row: [by_name[n] for n in placement.get(row, [])] for row in ROWS}
+    if not rows["bottom"]:
+        rows = {"bottom": rows["top"], "top": []}
+    return rows
+
+
+def _bulk(devices: list[Mos], row: Row) -> str | None:
+    kinds = {d.kind for d in devices}
     nets = {d.b for d in devices}
-    if len(nets) > 1:
-        raise ValueError(f"{kind} devices of one row must share their body net, got {nets}")
+    if len(nets) > 1 or len(kinds) > 1:
+        raise ValueError(f"devices of the {row} row must share their kind and body net, got "
+                         f"{sorted(kinds)} on {sorted(nets)}")
     return next(iter(nets), None)
 
 
-def _ordered(devices: list, order: list[str] | None) -> list:
-    if not order:
-        return devices
-    by_name = {d.name: d for d in devices}
-    missing = set(by_name) - set(order)
-    if missing:
-        raise ValueError(f"placement order leaves out {sorted(missing)}")
-    return [by_name[name] for name in order if name in by_name]
+def _dummy(end: Mos, name: str) -> Mos:
+    """A dummy beside `end`: one finger of its width and length, every terminal on its body."""
+    return Mos(name, end.kind, end.b, end.b, end.b, end.b, snap(end.w / end.nf), end.l)
 
 
-def _draw_tie(c: gf.Component, x: float, y: float, kind: str, mirror: bool,
-              height: float) -> float:
-    """A tap column that brings the row's body strip up to a Metal2 pin; returns the pin y."""
+def _dressed(rows: dict[Row, list[Mos]], style: Style) -> dict[Row, list[Mos]]:
+    if not style.dummies:
+        return rows
+    out: dict[Row, list[Mos]] = {}
+    for row, devices in rows.items():
+        tag = row[0].upper()
+        out[row] = devices if len(devices) < 2 else [
+            _dummy(devices[0], f"{DUMMY_PREFIX}{tag}L"), *devices,
+            _dummy(devices[-1], f"{DUMMY_PREFIX}{tag}R")]
+    return out
+
+
+@dataclass
+class _RowPlan:
+    """A row in its own frame: x from the left, y from the tap edge (0) towards the channel."""
+
+    devices: list[Mos]
+    geoms: list[MosGeometry]
+    xs: list[float]        # device origins
+    x0: float              # left edge of the ring column
+    x1: float              # right edge of the row (ring column included when closed)
+    height: float          # tallest device (pin edge)
+    band: float            # top of the ring's pin-side band (from the tap edge)
+    body: str | None
+    kind: str | None
+
+
+def _plan_row(devices: list[Mos], x0: float, style: Style, row: Row) -> _RowPlan:
     t = tech()
-    width = TIE_COLUMNS * t.pitch
-    pad = t.cut_pad
-    tap_y0 = t.implant_comp
-
-    def yy(y0: float, y1: float) -> tuple[float, float]:
-        return (height - y1, height - y0) if mirror else (y0, y1)
-
-    implant = "pplus" if kind == "nmos" else "nplus"
-    rect(c, "comp", x + t.implant_comp, y + yy(tap_y0, tap_y0 + pad)[0],
-         x + width - t.implant_comp, y + yy(tap_y0, tap_y0 + pad)[1])
-    rect(c, implant, x, y + yy(0.0, tap_y0 + pad + t.implant_comp)[0],
-         x + width, y + yy(0.0, tap_y0 + pad + t.implant_comp)[1])
-    rect(c, "metal1", x, y + yy(tap_y0, tap_y0 + pad)[0], x + width,
-         y + yy(tap_y0, tap_y0 + pad)[1])
-    contacts(c, x + t.implant_comp, y + yy(tap_y0, tap_y0 + pad)[0], x + width - t.implant_comp,
-             y + yy(tap_y0, tap_y0 + pad)[1])
-    pin_y = y + sum(yy(tap_y0, tap_y0 + pad)) / 2
-    via(c, "via1", x + 0.5 * t.pitch, pin_y)
-    if kind == "pmos":
-        rect(c, "nwell", x, y + yy(-t.nwell_ncomp, height)[0], x + width,
-             y + yy(-t.nwell_ncomp, height)[1])
-    return pin_y
+    geoms = [mos_geometry(d) for d in devices]
+    xs, x = [], x0 + RING_COLUMNS * t.pitch
+    for g in geoms:
+        xs.append(x)
+        x += g.width
+    if style.guard_rings and devices:
+        x += RING_COLUMNS * t.pitch
+    height = max((g.height for g in geoms), default=0.0)
+    # the ring's pin-side band: a Metal1 space above the pins' Metal1, wide enough for the
+    # body pin's via pad
+    band = snap_up(height + max(t.metal1_space, t.implant_comp) + ring_width())
+    return _RowPlan(devices, geoms, xs, x0, x, height, band, _bulk(devices, row),
+                    devices[0].kind if devices else None)
 
 
-def _assign_tracks(spans: dict[str, tuple[float, float]], pitch: float) -> dict[str, int]:
+def _draw_row(c: gf.Component, plan: _RowPlan, base: float, mirror: bool, style: Style,
+              out: Routed, row: Row) -> list[Pin]:
+    """Draw the row with its tap edge at y = base (the row grows up, or down when mirrored);
+    returns its pins."""
+    if not plan.devices:
+        return []
+    t = tech()
+    sign = -1.0 if mirror else 1.0
+
+    def ys(a: float, b: float) -> tuple[float, float]:
+        return tuple(sorted((base + sign * a, base + sign * b)))  # type: ignore[return-value]
+
+    pins: list[Pin] = []
+    for dev, g, x in zip(plan.devices, plan.geoms, plan.xs, strict=True):
+        y0 = base - g.height if mirror else base
+        draw_mos(c, dev, x, y0, mirror=mirror)
+        cy = sum(ys(g.comp[1], g.comp[3])) / 2
+        out.placed[dev.name] = Placed(
+            row, (x, y0, x + g.width, y0 + g.height), mirror,
+            (x + (g.gate_x[0] + g.gate_x[-1] + dev.l) / 2, cy), FIRST_FINGER_DIRECTION,
+            dev.name.startswith(DUMMY_PREFIX))
+        edge = base + sign * g.height
+        pins += [Pin(dev.nets[term], x + g.pin_x[term], edge, not mirror) for term in "sdg"]
+
+    # the guard ring: its tap-side is the devices' tap strip (their contacts), the other
+    # sides are its own; the body pin sits where the left side meets the pin-side band
+    ic = t.implant_comp
+    tap_side, pin_side = ("top", "bottom") if mirror else ("bottom", "top")
+    y0, y1 = ys(ic, plan.band)
+    box = (plan.x0 + ic, y0, plan.x1 - ic, y1)
+    kind = "ptap" if plan.kind == "nmos" else "ntap"
+    if style.guard_rings:
+        draw_ring(c, kind, box, contacted=(pin_side, "left", "right"))
+    else:
+        draw_ring(c, kind, box, sides=(tap_side, "left"), contacted=("left",))
+    if kind == "ntap":  # one n-well over the devices and their ring
+        grow = well_margin() - ic
+        w0, w1 = ys(min(-t.nwell_ncomp, -grow), plan.band + well_margin())
+        rect(c, "nwell", plan.x0 - grow, w0, plan.x1 + grow, w1)
+    px = plan.x0 + 0.5 * t.pitch
+    py = base + sign * (plan.band - ring_width() / 2)
+    via(c, "via1", px, py)
+    pins.append(Pin(plan.body, px, py, not mirror))
+    return pins
+
+
+def assign_tracks(spans: dict[str, tuple[float, float]], pitch: float) -> dict[str, int]:
     """Left-edge packing: nets whose spans are at least a pitch apart share a track."""
     ends: list[float] = []
     track: dict[str, int] = {}
@@ -112,89 +230,65 @@ def _assign_tracks(spans: dict[str, tuple[float, float]], pitch: float) -> dict[
     return track
 
 
-def place_and_route(circuit: Circuit, variant: MetalStack, order: dict[str, list[str]] | None
-                    = None, name: str | None = None) -> Routed:
-    """Draw `circuit` (flattened) as rows + channel + MIMs; label its pins on Metal3."""
+def place_and_route(circuit: Circuit, variant: MetalStack,
+                    placement: dict[Row, list[str]] | None = None, name: str | None = None,
+                    style: Style = Style()) -> Routed:
+    """Draw `circuit` (flattened) as two rows + channel + MIMs; label its pins on Metal3.
+    `placement` (default: the circuit's own) names the devices of each row, in order."""
     t = tech()
     P, half = t.pitch, t.wire / 2
-    order = order or {}
     flat = circuit.flat()
-    nmos = _ordered([d for d in flat if isinstance(d, Mos) and d.kind == "nmos"], order.get("n"))
-    pmos = _ordered([d for d in flat if isinstance(d, Mos) and d.kind == "pmos"], order.get("p"))
+    rows = _dressed(_rows([d for d in flat if isinstance(d, Mos)],
+                          placement or circuit.placement), style)
     mims = [d for d in flat if isinstance(d, Mim)]
+    drawn = Circuit(circuit.name, list(circuit.pins),
+                    [*flat, *(d for r in ROWS for d in rows[r] if d.name.startswith(DUMMY_PREFIX))],
+                    sensitive=circuit.sensitive_nets(), matched=circuit.flat_matched())
     c = gf.Component(name)
-    out = Routed(c)
-    pins: list[Pin] = []
+    out = Routed(c, drawn)
 
-    # ---------------------------------------------------------------- NMOS row, pins on top
-    n_height = max((mos_geometry(d).height for d in nmos), default=0.0)
-    x = 0.0
-    n_body = _bulk(nmos, "NMOS")
-    if nmos:
-        pins.append(Pin(n_body, x + 0.5 * P, _draw_tie(c, x, 0.0, "nmos", False, n_height), "n"))
-        x += TIE_COLUMNS * P
-    for dev in nmos:
-        g = draw_mos(c, dev, x, 0.0)
-        out.devices[dev.name] = (x, 0.0)
-        out.centroids[dev.name] = x + (g.gate_x[0] + g.gate_x[-1] + dev.l) / 2
-        pins += [Pin(dev.nets[term], x + g.pin_x[term], g.height, "n") for term in "sdg"]
-        x += g.width
-    right = x
-
-    # ---------------------------------------------------------------- channel spans
-    p_geoms = [mos_geometry(d) for d in pmos]
-    p_height = max((g.height for g in p_geoms), default=0.0)
-    p_x = [P]  # PMOS row is offset by one column: its pins use odd columns
-    if pmos:
-        p_x.append(p_x[-1] + TIE_COLUMNS * P)
-        for g in p_geoms:
-            p_x.append(p_x[-1] + g.width)
-        right = max(right, p_x[-1])
+    bottom = _plan_row(rows["bottom"], 0.0, style, "bottom")
+    top = _plan_row(rows["top"], P, style, "top")  # offset one column: its pins use odd ones
+    right = max(bottom.x1, top.x1)
     stack = mim_stack(variant) if mims else None
     plans = []
     x_cap = snap(right + 2 * P)
     for cap in mims:
         plans.append(plan_mim(cap.width, stack, variant.top_metal_thickness, x_cap))
         x_cap = snap(plans[-1].right + 2 * P)
+
+    # ---------------------------------------------------------------- bottom row, channel
+    pins = _draw_row(c, bottom, 0.0, False, style, out, "bottom")
     exported = set(circuit.pins)
     spans: dict[str, list[float]] = defaultdict(list)
     for p in pins:
         spans[p.net].append(p.x)
-    p_body = _bulk(pmos, "PMOS")
-    if pmos:
-        spans[p_body].append(p_x[0] + 0.5 * P)
-    for dev, g, px in zip(pmos, p_geoms, p_x[1:], strict=False):
+    if top.devices:
+        spans[top.body].append(top.x0 + 0.5 * P)
+    for dev, g, x in zip(top.devices, top.geoms, top.xs, strict=True):
         for term in "sdg":
-            spans[dev.nets[term]].append(px + g.pin_x[term])
-    left_edge = -TIE_COLUMNS * P
+            spans[dev.nets[term]].append(x + g.pin_x[term])
+    left_edge = -RING_COLUMNS * P
     for net in exported:
         spans[net].append(left_edge + half)
     for cap, plan in zip(mims, plans, strict=True):
         spans[cap.top].append(plan.x_top)
         spans[cap.bottom].append(plan.x_bottom)
-    track_of = _assign_tracks({n: (min(xs), max(xs)) for n, xs in spans.items()}, P)
+    track_of = assign_tracks({n: (min(xs), max(xs)) for n, xs in spans.items()}, P)
     n_tracks = max(track_of.values(), default=-1) + 1
-    ch_y0 = snap_up(n_height + t.metal_space)
+    ch_y0 = snap_up((bottom.band if bottom.devices else 0.0) + t.metal_space)
     track_y = {net: snap(ch_y0 + (k + 0.5) * P) for net, k in track_of.items()}
     out.tracks = track_y
     ch_y1 = snap_up(ch_y0 + n_tracks * P + t.metal_space)
 
-    # ---------------------------------------------------------------- PMOS row, pins below
-    row_top = ch_y1 + p_height
-    if pmos:
-        pins.append(Pin(p_body, p_x[0] + 0.5 * P,
-                        _draw_tie(c, p_x[0], ch_y1, "pmos", True, p_height), "p"))
-    for dev, g, px in zip(pmos, p_geoms, p_x[1:], strict=False):
-        y0 = row_top - g.height
-        draw_mos(c, dev, px, y0, mirror=True)
-        out.devices[dev.name] = (px, y0)
-        out.centroids[dev.name] = px + (g.gate_x[0] + g.gate_x[-1] + dev.l) / 2
-        pins += [Pin(dev.nets[term], px + g.pin_x[term], y0, "p") for term in "sdg"]
+    # ---------------------------------------------------------------- top row (mirrored)
+    row_top = ch_y1 + top.band
+    pins += _draw_row(c, top, row_top, True, style, out, "top")
 
     # ---------------------------------------------------------------- stubs, vias, trunks
     for p in pins:
         ty = track_y[p.net]
-        lo, hi = (p.y, ty + half) if p.row == "n" else (ty - half, p.y)
+        lo, hi = (p.y, ty + half) if p.up else (ty - half, p.y)
         if hi - lo > 1e-9:
             rect(c, "metal2", p.x - half, lo, p.x + half, hi)
         via(c, "via2", p.x, ty)
@@ -205,7 +299,10 @@ def place_and_route(circuit: Circuit, variant: MetalStack, order: dict[str, list
         pin(c, net, "metal3", left_edge + half, track_y[net], orientation=180)
 
     # ---------------------------------------------------------------- MIM capacitors
+    centre = (row_top if top.devices else ch_y1) / 2
     for cap, plan in zip(mims, plans, strict=True):
         draw_connected_mim(c, plan, cap.width, cap.length, stack, variant.top_metal_thickness,
-                           track_y[cap.top], track_y[cap.bottom], centre=row_top / 2)
+                           track_y[cap.top], track_y[cap.bottom], centre=centre)
+    out.matching = match_report(drawn.matched, out.placed)
     return out
+

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pdk.gf180mcu import layer_properties
+from pdk.gf180mcu import LAYERS, layer_properties
+
+OUTLINED = {LAYERS["pr_bndry"]}  # drawn as a frame: a filled boundary hides the layout
+HOLLOW = 1                       # KLayout's built-in hollow dither pattern
 
 
 def preview(gds: Path, png: Path, width: int = 1600, height: int | None = None) -> Path:
@@ -16,6 +19,12 @@ def preview(gds: Path, png: Path, width: int = 1600, height: int | None = None) 
     props = layer_properties()
     if props.is_file():
         view.load_layer_props(str(props))
+    layers = view.begin_layers()
+    while not layers.at_end():
+        node = layers.current()
+        if (node.source_layer, node.source_datatype) in OUTLINED:
+            node.dither_pattern = HOLLOW
+        layers.next()
     view.set_config("background-color", "#ffffff")
     view.max_hier()
     box = view.active_cellview().cell.dbbox()  # the view's own box is square until sized

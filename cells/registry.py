@@ -1,7 +1,7 @@
 """Name -> cell registry. A cell is a circuit builder (typed parameters -> Circuit) and the
-gdsfactory cell function made from it (same parameters plus the PDK variant): the layout and the
-reference schematic always come from the same parameters. flow.yaml's `design.cells` entries are
-checked against the builders' signatures.
+gdsfactory cell function made from it (same parameters plus the PDK variant and how rows are
+dressed): the layout and the reference schematic always come from the same parameters.
+flow.yaml's `design.cells` entries are checked against the builders' signatures.
 
 The library's own cells register when `cells.library` is imported; a user's cells join from
 the Python modules flow.yaml names (`design.cell_modules`, looked up beside flow.yaml first) and
@@ -29,7 +29,9 @@ from pdk.gf180mcu.stack import MetalStack
 from sgdr_flow.errors import FlowError
 from sgdr_flow.hashing import hash_python_source
 
-Order = Callable[[Circuit], dict[str, list[str]]]
+if typing.TYPE_CHECKING:
+    from cells.place_route import Routed
+
 DEFAULT_VARIANT = MetalStack()
 ENTRY_POINT_GROUP = "sgdr_flow.cells"
 
@@ -41,31 +43,42 @@ class AnalogCell:
     layout: Callable[..., Any]  # a gdsfactory cell function
     doc: str
 
+    def route(self, params: dict[str, Any], variant: MetalStack = DEFAULT_VARIANT,
+              guard_rings: bool = True, row_dummies: bool = True) -> Routed:
+        """The placed and routed cell: its component and the circuit as drawn (dummies too)."""
+        return _route(self.circuit, params, variant, guard_rings, row_dummies)
+
+
+def _route(build: Callable[..., Circuit], params: dict[str, Any], variant: MetalStack,
+           guard_rings: bool, row_dummies: bool) -> Routed:
+    from cells.place_route import Style, place_and_route
+
+    return place_and_route(build(**params), variant, style=Style(guard_rings, row_dummies))
+
 
 CELLS: dict[str, AnalogCell] = {}
 
 
-def _layout_function(name: str, build: Callable[..., Circuit], order: Order | None):
+def _layout_function(name: str, build: Callable[..., Circuit]):
     import gdsfactory as gf
 
-    from cells.place_route import place_and_route
-
-    def layout(*args: Any, variant: MetalStack = DEFAULT_VARIANT, **params: Any) -> gf.Component:
-        circuit = build(*args, **params)
-        return place_and_route(circuit, variant, order(circuit) if order else None).component
+    def layout(variant: MetalStack = DEFAULT_VARIANT, guard_rings: bool = True,
+               row_dummies: bool = True, **params: Any) -> gf.Component:
+        return _route(build, params, variant, guard_rings, row_dummies).component
 
     signature = inspect.signature(build)
-    variant = inspect.Parameter("variant", inspect.Parameter.KEYWORD_ONLY,
-                                default=DEFAULT_VARIANT, annotation=MetalStack)
+    extra = [inspect.Parameter("variant", inspect.Parameter.KEYWORD_ONLY,
+                               default=DEFAULT_VARIANT, annotation=MetalStack),
+             *(inspect.Parameter(flag, inspect.Parameter.KEYWORD_ONLY, default=True,
+                                 annotation=bool) for flag in ("guard_rings", "row_dummies"))]
     layout.__signature__ = signature.replace(
-        parameters=[*signature.parameters.values(), variant], return_annotation=gf.Component)
+        parameters=[*signature.parameters.values(), *extra], return_annotation=gf.Component)
     layout.__name__ = layout.__qualname__ = name
     layout.__doc__ = build.__doc__
     return gf.cell(layout)
 
 
-def analog_cell(order: Order | None = None) -> Callable[[Callable[..., Circuit]],
-                                                        Callable[..., Circuit]]:
+def analog_cell() -> Callable[[Callable[..., Circuit]], Callable[..., Circuit]]:
     """Register a circuit builder; its gdsfactory cell is `CELLS[name].layout`."""
 
     def wrap(build: Callable[..., Circuit]) -> Callable[..., Circuit]:
@@ -74,7 +87,7 @@ def analog_cell(order: Order | None = None) -> Callable[[Callable[..., Circuit]]
         if known is not None and known.circuit.__module__ != build.__module__:
             raise ValueError(f"cell {name!r} of {build.__module__} is already defined by "
                              f"{known.circuit.__module__}; give it another name")
-        CELLS[name] = AnalogCell(name, build, _layout_function(name, build, order),
+        CELLS[name] = AnalogCell(name, build, _layout_function(name, build),
                                  (build.__doc__ or "").strip().splitlines()[0])
         params_model.cache_clear()
         return build

@@ -15,11 +15,13 @@ def user_code(config: FlowConfig) -> dict[str, str]:
 
 
 def run(ctx: StageContext) -> StageResult:
-    cells = ctx.config.design.cells
+    design = ctx.config.design
+    cells = design.cells
     summary: dict[str, dict] = {}
     for index, (name, spec) in enumerate(cells.items(), 1):
         ctx.progress.step(f"cell {name} ({spec.cell})", index, len(cells))
-        built = build_cell(name, spec.cell, spec.params, ctx.config.pdk.variant, ctx.out)
+        built = build_cell(name, spec.cell, spec.params, ctx.config.pdk.variant, ctx.out,
+                           design.guard_rings, design.dummies)
         summary[name] = built.summary()
         if ctx.config.report.plots:
             preview(built.gds, ctx.out / "plots" / f"{name}.png", width=1000)

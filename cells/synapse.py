@@ -11,9 +11,10 @@ a-side gate) sinks w x I_T0 from the shared y line. Currents are unipolar: x, w,
 from __future__ import annotations
 
 from cells.circuit import Circuit, Mos
-from cells.integrator import log_integrator, update_branch
+from cells.integrator import UPDATE_LOOP, log_integrator, update_branch
 from cells.mirror import current_mirror
 from cells.params import Aspect, Capacitance, Count, DeviceWidth, GateLength
+from cells.place_route import in_rows
 from cells.registry import analog_cell
 from cells.translinear import folded, translinear_core
 
@@ -39,6 +40,10 @@ def sgdr_synapse(w: DeviceWidth = 2.0, l: GateLength = 2.0, k: Count = 8,  # noq
     c.add(Mos("PXF", "pmos", "xf", "x", "vdd", "vdd", w, l))
     c.instantiate("fwd", translinear_core(w, l, 1), ga="vc", gc="uf", ib="xf", out="y",
                   vss="vss")
+    # the output branch's loop shares M2 and M3 with the update loop: its pair goes on the
+    # other side of them, so both loops are centred
+    c.match("output_loop", "loop", ("int_core_M2", "by_M4"), ("int_core_M3", "by_M5"))
+    c.placement = in_rows(c, [f"int_{name}" for name in UPDATE_LOOP] + ["by_M5", "by_M4"])
     return c
 
 
@@ -57,4 +62,5 @@ def bias_network(w: DeviceWidth = 2.0, l: GateLength = 2.0,  # noqa: E741
     c.add(Mos("DT", "pmos", "t", "t", "vdd", "vdd", w, l))
     c.add(Mos("DY", "pmos", "y", "y", "vdd", "vdd", w, l))
     c.add(Mos("PYM", "pmos", "ymon", "y", "vdd", "vdd", w, l))
+    c.match("ymon_mirror", "group", ("DY",), ("PYM",))
     return c

@@ -1,14 +1,46 @@
-"""Stage entry point: the top-level learning array (GDS, LVS reference, simulation netlist)."""
+"""Stage entry point: the top-level learning array (GDS with ports, LVS reference, simulation
+netlist, picture) and its layout reports: floorplan, guard rings, power grid, matching."""
 
 from __future__ import annotations
 
-from cells.build import save_options
+from typing import Any
+
 from cells.preview import preview
-from cells.tech import tech
-from layout.array import array_netlist, array_pins, assemble
+from layout.array import Array, array_netlist, array_pins, assemble
+from layout.power import report as power_report
 from sgdr_flow.stage import StageContext, StageResult
 
-CELL_GAP_UM = 2.0  # between stacked cells: MIM plates of neighbours stay > MIMTM.1 apart
+
+def supply(cells: dict[str, Any], synapse: str, bias: str,
+           branch_current_a: float) -> dict[str, tuple[float, float]]:
+    """Worst-case current of each rail per synapse and of the bias network: every supply branch
+    of the cell at the largest branch current."""
+    return {rail: (cells[synapse]["supply_branches"].get(rail, 0) * branch_current_a,
+                   cells[bias]["supply_branches"].get(rail, 0) * branch_current_a)
+            for rail in ("vss", "vdd")}
+
+
+def layout_report(array: Array, cells: dict[str, Any], used: list[str],
+                  branch_current_a: float) -> dict[str, Any]:
+    fp = array.plan
+    ports = array.component.ports
+    return {
+        "floorplan": {
+            "rows": array.grid.rows, "columns": array.grid.columns,
+            "empty_slots": array.grid.rows * array.grid.columns - len(
+                [p for p in array.placed if p.name.startswith("XS")]),
+            "channel_width_um": round(fp.cell_x[0] - fp.channels[0].x0, 3),
+            "column_pitch_um": round(fp.channels[1].x0, 3) if len(fp.channels) > 1 else None,
+            "gap_tracks": [max(g.values(), default=-1) + 1 for g in fp.gap_tracks],
+        },
+        "ports": {"count": len(ports), "metal": array.component.ports[0].layer_info.to_s()
+                  if ports else None, "type": "electrical"},
+        "boundary_um": [round(v, 3) for v in array.boundary],
+        "rings": array.rings,
+        "power_grid": power_report(array.power, branch_current_a),
+        "dummies": {name: cells[name]["dummies"] for name in used},
+        "matching": {name: cells[name]["matching"] for name in used},
+    }
 
 
 def run(ctx: StageContext) -> StageResult:
@@ -16,12 +48,13 @@ def run(ctx: StageContext) -> StageResult:
     cells_dir = ctx.stage_dir("cells")
     cells = ctx.summary("cells")["cells"]
     syn, bias = design.synapse, design.bias
-    t = tech()
     ctx.progress.step(f"placing {design.n_synapses} synapses and the bias network")
     array = assemble(design.top, cells_dir / f"{syn}.gds", cells_dir / f"{bias}.gds",
-                     design.n_synapses, t.wire, t.pitch, CELL_GAP_UM)
+                     design.n_synapses, ctx.config.pdk.variant, design.rows, design.columns,
+                     design.guard_rings,
+                     supply(cells, syn, bias, design.max_branch_current_a))
     gds = ctx.out / f"{design.top}.gds"
-    array.layout.write(str(gds), save_options())
+    array.write(gds)
     if ctx.config.report.plots:
         preview(gds, ctx.out / "plots" / f"{design.top}.png", width=1200)
     for suffix in ("spice", "sim.spice"):
@@ -39,4 +72,5 @@ def run(ctx: StageContext) -> StageResult:
         "cell_area_um2": round(cell_area, 2),
         "bbox_area_per_synapse_um2": round(box.width() * box.height() / design.n_synapses, 2),
         "synapse_area_um2": cells[syn]["area_um2"], "bias_area_um2": cells[bias]["area_um2"],
+        **layout_report(array, cells, [syn, bias], design.max_branch_current_a),
     }, passed=None)

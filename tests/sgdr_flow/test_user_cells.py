@@ -41,7 +41,8 @@ def test_readme_example_lays_out_checks_and_simulates_a_user_cell(tmp_path, user
     build = tmp_path / "build"
     drc = json.loads((build / "drc" / "summary.json").read_text())["cells"]["follower"]
     lvs = json.loads((build / "lvs" / "summary.json").read_text())["cells"]["follower"]
-    assert drc["clean"] and lvs["match"] and lvs["devices_layout"] == 2
+    # M1, M2 and the row's two dummies (all terminals on vss: parallel, so LVS counts them once)
+    assert drc["clean"] and lvs["match"] and lvs["devices_layout"] == 3
 
     (tmp_path / "my_cells.py").write_text(module.replace("w, l))\n    return", "w, l))\n"
                                                          "    c.sensitive.append('out')\n"
