@@ -39,7 +39,7 @@ from extraction.pex_netlist import (
     read_pex_netlist,
     write_pex_netlist,
 )
-from extraction.pex_nets import Nets, Probe, net_map
+from extraction.pex_nets import Nets, Probes, net_map
 from extraction.pex_views import (
     Placement,
     Shapes,
@@ -92,10 +92,12 @@ class Plan:
     seams: list[Seam]
 
     def jobs(self) -> list[KpexJob]:
-        """Every extraction the assembly needs (a unit's may be the cells stage's own)."""
-        units = list({job.cell: job for job in self.units.values()}.values())
+        """Every extraction the assembly needs, once (a unit's may be the cells stage's own,
+        a seam's piece may be a whole unit)."""
         wiring = [self.wiring] if self.wiring else []
-        return units + wiring + [job for s in self.seams for job in (s.window, *s.pieces)]
+        every = [*self.units.values(), *wiring,
+                 *(job for s in self.seams for job in (s.window, *s.pieces))]
+        return list({job.cell: job for job in every}.values())
 
 
 # ------------------------------------------------------------------------------------ planning
@@ -117,17 +119,23 @@ def plan(gds: Path, top: str, array_lvsdb: Path, cells: dict[str, tuple[Path, Kp
     used = sorted({p.cell for p in placed})
     shapes = {name: cell_shapes(layout, layout.cell(name)) for name in used}
 
+    extracted: dict[str, KpexJob] = {}  # exact fingerprint -> extraction: each piece once
+
     def job(name: str, piece: Shapes) -> KpexJob:
-        cell = f"{top}__{name}"
-        path = out_dir / f"{cell}.lvsdb"
-        write_lvsdb(piece, cell, dbu, variant, path)
-        return KpexJob(path, cell, out_dir)
+        key = fingerprint(piece)
+        if key not in extracted:
+            cell = f"{top}__{name}"
+            path = out_dir / f"{cell}.lvsdb"
+            write_lvsdb(piece, cell, dbu, variant, path)
+            extracted[key] = KpexJob(path, cell, out_dir)
+        return extracted[key]
 
     units = {}
     for name in used:
         source, reused = cells[name]
-        units[name] = reused if same_shapes(shapes[name], _gds_shapes(source, name)) else (
-            job(name, shapes[name]))
+        if same_shapes(shapes[name], _gds_shapes(source, name)):
+            extracted[fingerprint(shapes[name])] = reused
+        units[name] = job(name, shapes[name])
     wiring_shapes = cell_shapes(layout, top_cell, tuple(used))
     wiring = job("wiring", wiring_shapes) if wiring_shapes else None
     seams = _cell_seams(placed, shapes, halo, job) + _wiring_seams(
@@ -211,7 +219,7 @@ def _wiring_seams(placed: list[Placement], shapes: dict[str, Shapes], wiring: Sh
     the halo, in the cell's own frame)."""
     if not wiring:
         return []
-    view = as_layout(wiring, "wiring", 0.001)
+    view = as_layout(wiring, "wiring", 1.0)  # integer coordinates: the unit does not matter
     index = {key: view.layer(*key) for key in wiring}
     near = {name: _near(cell, halo) for name, cell in shapes.items()}
     kinds: dict[tuple[str, str], Seam] = {}
@@ -226,7 +234,7 @@ def _wiring_seams(placed: list[Placement], shapes: dict[str, Shapes], wiring: Sh
         inside = clipped(transformed(local, p.trans.inverted()), near[p.cell])
         if not inside:
             continue
-        key = (p.cell, fingerprint(inside))
+        key = (p.cell, fingerprint(inside, cuts=False))
         if key not in kinds:
             cell = clipped(shapes[p.cell], _near(inside, halo))
             kinds[key] = _seam("wiring", f"wiring|{p.cell}", f"seam{len(kinds) + 1}w",
@@ -249,7 +257,7 @@ class Piece:
     name: str
     netlist: PexNetlist
     couplings: Couplings
-    probes: dict[str, Probe | None]
+    probes: dict[str, Probes]
     nets: Nets
     warnings: list[str]
 

@@ -28,6 +28,16 @@ class Probe:
     point: kdb.Point  # inside one of the net's shapes on that layer (dbu)
 
 
+Probes = tuple[Probe, ...]  # of one net, in order of preference; empty: a net without shapes
+PROBED_LAYERS = 3  # candidates per net: the conductors first (a clipped window can derive a
+                   # diffusion differently from the whole, never a metal)
+
+
+def _preference(layer: str) -> tuple[int, str]:
+    return next((k for k, prefix in enumerate(("metal", "via", "poly")) if layer.startswith(
+        prefix)), 3), layer
+
+
 def read_lvsdb(path: Path) -> kdb.LayoutVsSchematic:
     """An LVS database with its nets named as klayout-pex names them (unique; an unnamed net by
     its expanded name), so that the names match those of its extraction."""
@@ -63,23 +73,37 @@ class Nets:
     def pins(self) -> list[str]:
         return [self.circuit.net_for_pin(p.id()).name for p in self.circuit.each_pin()]
 
-    def probes(self) -> dict[str, Probe | None]:
-        """A probe of every net; None for a net without shapes (the global substrate of a
-        piece without taps)."""
-        found: dict[str, Probe | None] = {}
+    def probes(self) -> dict[str, Probes]:
+        """Probes of every net (none for a net without shapes: the global substrate of a piece
+        without taps)."""
+        order = sorted(self.layers, key=_preference)
+        found: dict[str, Probes] = {}
         for net in self.circuit.each_net():
-            found[net.name] = None
-            for layer, region in self.layers.items():
-                shapes = self.lvsdb.shapes_of_net(net, region, True)
+            candidates = []
+            for layer in order:
+                shapes = self.lvsdb.shapes_of_net(net, self.layers[layer], True)
                 if not shapes.is_empty():
-                    found[net.name] = Probe(layer, inside(shapes))
-                    break
+                    candidates.append(Probe(layer, inside(shapes)))
+                    if len(candidates) == PROBED_LAYERS:
+                        break
+            found[net.name] = tuple(candidates)
         return found
 
-    def name_at(self, probe: Probe, trans: kdb.ICplxTrans) -> str | None:
-        region = self.layers.get(probe.layer)
-        net = None if region is None else self.lvsdb.probe_net(region, trans * probe.point)
-        return net.name if net is not None else None
+    def name_at(self, probes: Probes, trans: kdb.ICplxTrans) -> str | None:
+        """The net under the probes (a shape on the same layer at the same place is the same
+        conductor); None if none finds one. FlowError if they find different nets: the piece
+        is not connected as the layout here is."""
+        found = set()
+        for probe in probes:
+            region = self.layers.get(probe.layer)
+            net = None if region is None else self.lvsdb.probe_net(region, trans * probe.point)
+            if net is not None:
+                found.add(net.name)
+        if len(found) > 1:
+            raise FlowError(f"{self.path}: one net of a piece placed at {trans} is several "
+                            f"nets here ({', '.join(sorted(found))}): the piece is connected "
+                            "differently from the layout")
+        return found.pop() if found else None
 
     def _substrate(self) -> str:
         """The net klayout-pex puts the substrate capacitances on (its rule): the global
@@ -106,7 +130,7 @@ class Nets:
         return found
 
 
-def net_map(piece: str, probes: dict[str, Probe | None], names: set[str],
+def net_map(piece: str, probes: dict[str, Probes], names: set[str],
             trans: kdb.ICplxTrans, nets: Nets) -> dict[str, str]:
     """Each net name a placed piece uses -> the net of `nets` there: probed nets by their probe,
     nets without shapes -> its substrate, klayout-pex's substrate (VSUBS) stays itself.
@@ -119,8 +143,7 @@ def net_map(piece: str, probes: dict[str, Probe | None], names: set[str],
         if net not in probes:
             raise FlowError(f"{piece}: klayout-pex's netlist names a net {net!r} its LVS "
                             f"database does not have")
-        probe = probes[net]
-        found = nets.substrate if probe is None else nets.name_at(probe, trans)
+        found = nets.name_at(probes[net], trans) if probes[net] else nets.substrate
         if found is None:
             raise FlowError(f"{nets.path}: the net {net!r} of {piece} (at {trans}) is not in "
                             f"this database: the layouts differ")

@@ -94,6 +94,7 @@ def run_jobs(jobs: Sequence[KpexJob], resistance: bool, workers: int,
         for count, job in enumerate(jobs):
             running([job], count)
             results.append(run_kpex(job.lvsdb, job.cell, job.out_dir, resistance))
+        running([], len(jobs))
         return results
     todo = sorted(range(len(jobs)), key=lambda k: -jobs[k].lvsdb.stat().st_size)
     results: dict[int, PexResult] = {}

@@ -15,7 +15,7 @@ from pathlib import Path
 import klayout.db as kdb
 
 from extraction.lvs.extract import extract
-from pdk.gf180mcu.layers import LABEL_OF, LAYERS
+from pdk.gf180mcu.layers import LABEL_OF, LAYERS, VIAS_BY_LEVELS
 from pdk.gf180mcu.stack import MetalStack
 
 LABELS = frozenset(LAYERS[name] for name in set(LABEL_OF.values()))
@@ -102,10 +102,16 @@ def bbox(shapes: Shapes) -> kdb.Box:
     return box
 
 
-def fingerprint(shapes: Shapes) -> str:
-    """Same shapes, same string (for grouping placements whose surroundings are alike)."""
+CUTS = frozenset(LAYERS[name] for name in ("contact", *VIAS_BY_LEVELS[max(VIAS_BY_LEVELS)]))
+
+
+def fingerprint(shapes: Shapes, cuts: bool = True) -> str:
+    """Same shapes, same string. Without `cuts` (contacts, vias), for grouping placements whose
+    surroundings are alike: klayout-pex gives cuts no capacitance, and where they sit along a
+    strap (a guard ring contacted every 2 um) differs from cell to cell; the assembly checks
+    that the nets they make are the same at every placement."""
     digest = hashlib.sha256()
-    for key in sorted(shapes):
+    for key in sorted(set(shapes) - (frozenset() if cuts else CUTS)):
         polygons = sorted(str(p) for p in shapes[key].merged().each())
         digest.update(f"{key}:{';'.join(polygons)}|".encode())
     return digest.hexdigest()[:16]

@@ -13,7 +13,7 @@ from extraction.lvs.engine import run_lvs
 from extraction.pex import PexResult, kpex_halo_um, run_kpex
 from extraction.pex_hier import KpexJob, Piece, assemble, check_devices, plan
 from extraction.pex_netlist import SUBSTRATE, read_pex_netlist
-from extraction.pex_nets import Nets
+from extraction.pex_nets import Nets, net_map
 from extraction.pex_pool import run_jobs
 from extraction.pex_views import Placement, placements
 from pdk.gf180mcu.layers import LAYERS
@@ -179,7 +179,13 @@ def test_a_net_the_array_does_not_have_fails_the_assembly(tmp_path: Path):
     away = kdb.ICplxTrans(kdb.Trans(0, 100_000))  # no shape of the array there
     with pytest.raises(FlowError, match="not in this database"):
         unit.into(array, away)
-    assert unit.into(array, found.placements[0].trans)[SUBSTRATE] == SUBSTRATE
+    here = found.placements[0].trans
+    assert unit.into(array, here)[SUBSTRATE] == SUBSTRATE
+    # one net of the piece on two nets of the array (a via missing at this placement, say)
+    other = next(net for net in unit.probes if net != "b" and unit.probes[net])
+    joined = {**unit.probes, "b": unit.probes["b"] + unit.probes[other]}
+    with pytest.raises(FlowError, match="connected differently"):
+        net_map("u", joined, unit.names(), here, array)
 
 
 def test_devices_must_be_the_lvs_devices(tmp_path: Path):
