@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import re
 import shutil
 import time
@@ -82,6 +83,14 @@ def run_kpex(lvsdb: Path, cell: str, out_dir: Path, resistance: bool) -> PexResu
     netlist.write_text(_DATE.sub("", netlist.read_text(), count=1))
     return PexResult(cell, netlist, time.monotonic() - started, couplings,
                      len(summary.resistances), kpex_warnings(log.getvalue()))
+
+
+def kpex_halo_um() -> float:
+    """How far klayout-pex looks sideways for coupling (its technology's side halo, um)."""
+    from importlib.resources import files
+
+    tech = files("klayout_pex_protobuf").joinpath(f"{KPEX_PDK}_tech.pb.json").read_text()
+    return float(json.loads(tech)["process_parasitics"]["side_halo"])
 
 
 def kpex_warnings(log: str) -> list[str]:

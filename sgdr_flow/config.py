@@ -131,8 +131,14 @@ class ExtractionConfig(Strict):
     resistance: bool = Field(
         False, description="also extract wire resistance (nA currents: IR drops are nV, off)")
     min_coupling_ff: Annotated[float, Field(ge=0)] = Field(
-        0.01, description="coupling capacitances below this are folded into ground")
+        0.01, description="couplings below this are left out of the sensitive-node report, "
+        "and seam corrections below it out of the hierarchical netlist")
     top_nets: Annotated[int, Field(ge=1, le=1000)] = 10
+    hierarchical: bool = Field(
+        True, description="extract the array's cells once, its wiring once and its seams on "
+        "windows, and assemble its netlist (false: the whole array flat)")
+    workers: Annotated[int, Field(ge=1, le=256)] | None = Field(
+        None, description="klayout-pex processes at once (default: the machine's cores)")
 
 
 # ---------------------------------------------------------------------------------- simulation

@@ -7,8 +7,11 @@ Below six metals the stack's last metal is also read from MetalTop 53/0 (and its
 top cell can be joined into one net, as the foundry deck's `connect_implicit` does.
 Derived layers are named (registered) only after every boolean is done, since registering a
 deep region that is later used as an operand can lose its name (and klayout-pex then skips it).
-The MIM's device class is the PDK's name (`cap_mim_2f0fF`): klayout-pex maps that class onto
-the foundry model `cap_mim_2f0_m4m5_noshield` when it keeps MIMs as devices (`--blackbox`).
+The stack's MIM bottom-plate level is always split into the metal around and under the top
+plate (`metal4_n_cap`, `metal4_cap` on 5 metals, option B), also without a MIM: those are the
+only names klayout-pex has for that metal. The MIM's device class is the PDK's name
+(`cap_mim_2f0fF`): klayout-pex maps that class onto the foundry model
+`cap_mim_2f0_m4m5_noshield` when it keeps MIMs as devices (`--blackbox`).
 """
 
 from __future__ import annotations
@@ -106,7 +109,9 @@ def extract(layout: kdb.Layout, cell: kdb.Cell, variant: MetalStack,
 
     fuse_cap = g["fusetop"].interacting(g["cap_mk"])
     has_mim = not fuse_cap.is_empty()
-    bottom = bottom_plate_level(variant.metal_levels, variant.mim_option) if has_mim else 0
+    # the plate level is split (and named) as klayout-pex knows it whether or not this layout
+    # holds a MIM: a layer it does not know (metal4_con) it leaves out without a word
+    bottom = bottom_plate_level(variant.metal_levels, variant.mim_option)
     levels: list[list[str]] = []   # registered names that make up each metal level
     for n, name in enumerate(metals, 1):
         if n == bottom:

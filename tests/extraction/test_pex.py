@@ -109,3 +109,13 @@ def test_wire_capacitance_grows_with_length(tmp_path: Path, layer: str):
     assert per_um[-1] == pytest.approx(per_um[-2], rel=0.05)
     if layer == "metal1":  # the design brief's measurement: 20 um, 0.5 um apart, 0.91 fF
         assert coupling[1] == pytest.approx(0.91, rel=0.1)
+
+
+@pytest.mark.parametrize("layer", ["metal3", "metal4", "metal5"])
+def test_every_metal_is_extracted_without_a_mim(tmp_path: Path, layer: str):
+    """A layout without a MIM (a routing-only view, a cell wired on Metal4) still has its
+    MIM-level metal extracted: klayout-pex knows that level only under its MIM-split name, and
+    a layer it does not know it leaves out without a word."""
+    result = extract_wires(tmp_path, 20.0, layer)
+    assert spice_caps(result.netlist)[frozenset(("a", "b"))] > 0.2
+    assert result.couplings_of("a")["VSUBS"] > 0.1

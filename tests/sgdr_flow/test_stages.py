@@ -20,7 +20,9 @@ EDITS = {
     "report title": (("title: SGDr", "title: My SGDr"), {"report"}),
     "array size": (("n_synapses: 4", "n_synapses: 3"), {"layout", "pex", "sim"}),
     "metal stack": (("top_metal_thickness: 9K", "top_metal_thickness: 11K"),
-                    {"cells", "layout", "drc", "lvs", "sim", "report"}),
+                    {"cells", "layout", "drc", "lvs", "pex", "sim", "report"}),
+    "flat extraction": (("resistance: false", "resistance: false\n  hierarchical: false"),
+                        {"pex"}),
     "cell parameter": (("ratio: \"1:2\"", "ratio: \"1:3\""), {"cells", "sim"}),
 }
 
