@@ -125,7 +125,25 @@ def measure(folder: Path, n: int, stages: tuple[str, ...], repeat: int, samples:
         print(f"  N={n:<4} {best.stage:<10} {best.seconds:8.2f} s {best.peak_mb:8.0f} MB "
               f"({best.status})", flush=True)
         found.append(best)
+    print(f"  N={n:<4} {array_facts(folder / 'build')}", flush=True)
     return found
+
+
+def array_facts(build: Path) -> str:
+    """What was measured: the array's grid and outline, and the checks' verdicts on it."""
+    if not (build / "layout" / "summary.json").is_file():
+        return "no array built"
+    layout = json.loads((build / "layout" / "summary.json").read_text())
+    grid = layout["floorplan"]
+    facts = [f"{grid['rows']} x {grid['columns']} grid",
+             f"{layout['bbox_area_um2'] / 1e6:.3f} mm^2"]
+    for stage, verdict in (("drc", "clean"), ("lvs", "match")):
+        summary = build / stage / "summary.json"
+        if summary.is_file():
+            array = json.loads(summary.read_text())["cells"][layout["top"]]
+            facts.append(f"{stage.upper()} {verdict if array[verdict] else 'FAIL'}"
+                         + (f" ({array['devices_layout']} devices)" if stage == "lvs" else ""))
+    return ", ".join(facts)
 
 
 def exponent(points: list[tuple[int, float]]) -> float | None:

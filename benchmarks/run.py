@@ -21,7 +21,7 @@ HERE = Path(__file__).resolve().parent
 QUICK = {"drc_lvs": ["--nx", "5", "--ny", "5", "--repeat", "1"],
          "drc_synapse_array": ["--synapses", "8", "--repeat", "1"],
          "flow_stages": ["--upto", "pex"],
-         "array_scale": ["--sizes", "4", "16"]}
+         "flow_scale": ["--sizes", "4", "--lvs-sizes", "16", "--samples", "20"]}
 # extra arguments from the environment, e.g. FOUNDRY_DRC=/path/gf180mcu.drc make bench
 FOUNDRY = ("drc_lvs", "drc_synapse_array", "pattern_xcheck")
 

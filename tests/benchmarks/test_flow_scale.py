@@ -41,3 +41,13 @@ def test_stage_in_its_own_process_is_timed_and_its_memory_sampled(tmp_path, caps
     assert lines[1].split() == ["stage", "N=1", "N=4", "exponent"]
     assert lines[2].split()[0] == "cells" and float(lines[2].split()[-1]) == pytest.approx(1)
     assert "N=1" in capsys.readouterr().out
+
+
+def test_through_lvs_the_array_is_described_and_judged(tmp_path, capsys):
+    bench = load("flow_scale")
+    runs = bench.measure(tmp_path, 2, bench.THROUGH_LVS, 1, 8)
+    assert [r.stage for r in runs] == list(bench.THROUGH_LVS)
+    assert all(r.status == "ok" for r in runs)
+    facts = capsys.readouterr().out.splitlines()[-1]
+    assert "2 x 1 grid" in facts or "1 x 2 grid" in facts
+    assert "DRC clean" in facts and "LVS match (" in facts
