@@ -147,7 +147,11 @@ def measure_ours(gds: Path, cell: str, mode: str, root: Path) -> dict:
     """Our DRC, from the code under `root`, in this process (run as a child of main)."""
     sys.path.insert(0, str(root))
     from extraction.drc.engine import run_drc
-    from pdk.gf180mcu.stack import MetalStack
+
+    try:
+        from pdk.gf180mcu.stack import MetalStack
+    except ImportError:  # revisions before the metal stack moved into the PDK adapter
+        from sgdr_flow.config import MetalStack
 
     deep = {"auto": None, "deep": True, "flat": False}[mode]
     cpu = time.process_time()
