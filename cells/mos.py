@@ -190,10 +190,6 @@ def _nwell(box, g: MosGeometry, t) -> None:
         top)
 
 
-def pin_names(device: Mos, prefix: str = "") -> dict[str, str]:
-    return {term: f"{prefix}{term}" for term in ("s", "d", "g")}
-
-
 @gf.cell
 def mos(kind: str = "nmos", w: float = 2.0, l: float = 1.0, nf: int = 1,  # noqa: E741
         m: int = 1, dummies: int = 0) -> gf.Component:

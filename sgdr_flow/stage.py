@@ -104,11 +104,6 @@ class StageResult:
             self.status = {True: "ok", False: "failed", None: "ok"}[self.passed]
 
 
-def not_implemented(what: str) -> StageResult:
-    return StageResult({"status": "not implemented", "note": what}, passed=False,
-                       status="not implemented")
-
-
 def disabled(key: str) -> StageResult:
     return StageResult({"status": "disabled", "note": f"{key} is false"}, passed=None,
                        status="disabled")
