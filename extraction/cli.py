@@ -272,10 +272,11 @@ def _verdict(violations: int, rules: int) -> int:
 
 
 def _require_gf180(gds: Path, cell: str | None) -> None:
-    from extraction.drc.engine import load_layout, pick_cell
+    from extraction.drc.engine import pick_cell
+    from extraction.extent import read_layout
     from extraction.gds_input import require_gf180_shapes
 
-    layout = load_layout(gds)
+    layout = read_layout(gds)
     require_gf180_shapes(layout, pick_cell(layout, cell, gds), gds)
 
 

@@ -56,14 +56,20 @@ def check_extent(layout: kdb.Layout, gds: Path) -> None:
                             "units) limit for GDS input: move it nearer the origin")
 
 
-def read_checked(gds: Path) -> None:
-    """Read a GDS for the coordinate check alone (bad input: FlowError; a missing file is left
-    to the command, which names it)."""
+def read_layout(gds: Path) -> kdb.Layout:
+    """The GDS read, or FlowError naming the file (missing or unreadable)."""
     if not gds.is_file():
-        return
+        raise FlowError(f"{gds}: no such GDS file")
     layout = kdb.Layout()
     try:
         layout.read(str(gds))
     except RuntimeError as exc:
         raise FlowError(f"{gds}: cannot read layout: {exc}") from exc
-    check_extent(layout, gds)
+    return layout
+
+
+def read_checked(gds: Path) -> None:
+    """Read a GDS for the coordinate check alone (bad input: FlowError; a missing file is left
+    to the command, which names it)."""
+    if gds.is_file():
+        check_extent(read_layout(gds), gds)

@@ -34,7 +34,8 @@ from typing import Any
 import klayout.db as kdb
 import klayout.rdb as rdb
 
-from extraction.drc.engine import MAX_LISTED, load_layout, pick_cell
+from extraction.drc.engine import MAX_LISTED, pick_cell
+from extraction.extent import read_layout
 from extraction.gds_input import require_gf180_shapes
 from extraction.lvs.findings import Finding, describe
 from pdk.gf180mcu.stack import MetalStack
@@ -126,7 +127,7 @@ def _prepare_input(gds: Path, cell: str | None, folder: Path) -> tuple[Path, str
     whose records KLayout 0.28 (Debian's application) refuses to read; such a file is handed
     over as a copy without that cell (same shapes, cells and layers).
     """
-    layout = load_layout(gds)
+    layout = read_layout(gds)
     top = pick_cell(layout, cell, gds).name
     require_gf180_shapes(layout, layout.cell(top), gds)
     if not _has_context_info(gds):

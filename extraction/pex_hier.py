@@ -31,6 +31,7 @@ from typing import Any
 
 import klayout.db as kdb
 
+from extraction.extent import read_layout
 from extraction.pex import PexResult
 from extraction.pex_netlist import (
     SUBSTRATE,
@@ -105,11 +106,7 @@ def plan(gds: Path, top: str, array_lvsdb: Path, cells: dict[str, tuple[Path, Kp
          variant: MetalStack, halo_um: float, out_dir: Path) -> Plan | None:
     """What to extract for the array in `gds`: `cells` maps each design cell to its GDS and
     the cells stage's extraction job. None when the array places none of them."""
-    layout = kdb.Layout()
-    layout.read(str(gds))
-    top_cell = layout.cell(top)
-    if top_cell is None:
-        raise FlowError(f"{gds}: no cell {top!r}")
+    layout, top_cell = _read_cell(gds, top)
     names = {c.name for c in layout.each_cell()} & set(cells)
     placed = placements(layout, top_cell, names)
     if not placed:
@@ -143,13 +140,16 @@ def plan(gds: Path, top: str, array_lvsdb: Path, cells: dict[str, tuple[Path, Kp
     return Plan(top, array_lvsdb, units, placed, wiring, seams)
 
 
-def _gds_shapes(gds: Path, cell: str) -> Shapes:
-    layout = kdb.Layout()
-    layout.read(str(gds))
-    found = layout.cell(cell)
+def _read_cell(gds: Path, name: str) -> tuple[kdb.Layout, kdb.Cell]:
+    layout = read_layout(gds)
+    found = layout.cell(name)
     if found is None:
-        raise FlowError(f"{gds}: no cell {cell!r}")
-    return cell_shapes(layout, found)
+        raise FlowError(f"{gds}: no cell {name!r}")
+    return layout, found
+
+
+def _gds_shapes(gds: Path, cell: str) -> Shapes:
+    return cell_shapes(*_read_cell(gds, cell))
 
 
 def _near(shapes: Shapes, halo: int) -> kdb.Region:

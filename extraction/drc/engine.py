@@ -17,6 +17,7 @@ from extraction.drc.check import Check, Markers
 from extraction.drc.deck import deck_for
 from extraction.drc.hierarchy import Recovered, recover
 from extraction.drc.layers import Layers
+from extraction.extent import read_layout
 from pdk.gf180mcu.stack import MetalStack
 from sgdr_flow.errors import FlowError
 
@@ -111,17 +112,6 @@ def _boxes(markers: Iterable[Markers], dbu: float) -> Iterable[list[float]]:
                    round(box.right * dbu, 4), round(box.top * dbu, 4)]
 
 
-def load_layout(gds: Path) -> kdb.Layout:
-    if not gds.is_file():
-        raise FlowError(f"{gds}: no such GDS file")
-    layout = kdb.Layout()
-    try:
-        layout.read(str(gds))
-    except RuntimeError as exc:
-        raise FlowError(f"{gds}: cannot read layout: {exc}") from exc
-    return layout
-
-
 def pick_cell(layout: kdb.Layout, name: str | None, gds: Path) -> kdb.Cell:
     if name:
         cell = layout.cell(name)
@@ -202,7 +192,7 @@ def run_drc(gds: Path, cell: str | None = None, variant: MetalStack | None = Non
     """
     started = time.monotonic()
     variant = variant or MetalStack()
-    layout = load_layout(gds)
+    layout = read_layout(gds)
     top = pick_cell(layout, cell, gds)
     checked, deep, recovered = _hierarchy(layout, top, deep)
     store = kdb.DeepShapeStore() if deep else None

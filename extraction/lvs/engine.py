@@ -11,7 +11,8 @@ from typing import Any
 
 import klayout.db as kdb
 
-from extraction.drc.engine import load_layout, pick_cell
+from extraction.drc.engine import pick_cell
+from extraction.extent import read_layout
 from extraction.gds_input import require_gf180_shapes
 from extraction.lvs.compare import (
     Compare,
@@ -117,7 +118,7 @@ def run_lvs(gds: Path, schematic: Path, cell: str | None = None,
             substrate: str | None = None) -> LvsResult:
     started = time.monotonic()
     variant = variant or MetalStack()
-    layout = load_layout(gds)
+    layout = read_layout(gds)
     top = pick_cell(layout, cell, gds)
     require_gf180_shapes(layout, top, gds)
     deck = read_deck(schematic)
