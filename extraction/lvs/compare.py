@@ -250,6 +250,11 @@ class Compare:
             self.short_open_findings(topology, found)
             self.explained |= device_nets(topology, found)
             self.findings += net_findings(topology, found, self.explained, self.locate)
+        if not self.findings and found is not None:
+            # labels swapped between alike nets (two synapses' inputs): the names-first
+            # compare holds every label pair, so each reports a match; the connections alone
+            # say which pins differ (of a symmetric swap, either pair is named)
+            self.pin_findings(pairs, self.lvs.xref(), None, topology)
         if not self.findings:
             self.findings.append(Finding("circuit", "no match",
                                          f"circuit {self.layout.name}: no match"))
@@ -340,11 +345,12 @@ class Compare:
     def pin_findings(self, pairs: list[tuple[kdb.Net, kdb.Net, str]],
                      xref: kdb.NetlistCrossReference, pair: Any,
                      topology: kdb.NetlistCrossReference) -> None:
-        if pair is None:
-            return
-        status = {(np.first().cluster_id if np.first() else None,
-                   np.second().expanded_name() if np.second() else None): np.status()
-                  for np in xref.each_net_pair(pair)}
+        """Labels whose net is not the schematic net's partner in `topology`; with `pair`,
+        those that matched in `xref` are left out."""
+        status = {} if pair is None else {
+            (np.first().cluster_id if np.first() else None,
+             np.second().expanded_name() if np.second() else None): np.status()
+            for np in xref.each_net_pair(pair)}
         for layout, schematic, _ in pairs:
             name = schematic.expanded_name()
             found = status.get((layout.cluster_id, name))
