@@ -18,7 +18,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-QUICK = {"drc_lvs": ["--nx", "5", "--ny", "5", "--repeat", "1"],
+QUICK = {"chopping": ["--samples", "2", "--scale", "1", "--chop-hz", "2e4"],
+         "drc_lvs": ["--nx", "5", "--ny", "5", "--repeat", "1"],
          "drc_synapse_array": ["--synapses", "8", "--repeat", "1"],
          "flow_stages": ["--upto", "pex"],
          "flow_scale": ["--sizes", "4", "--lvs-sizes", "16", "--samples", "20"]}
