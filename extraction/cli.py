@@ -306,12 +306,18 @@ def cmd_lvs(args: argparse.Namespace) -> int:
     read_checked(args.gds)
     if args.external:
         from extraction.external import run_external_lvs
+        from extraction.lvs.engine import reference_substrate
 
         spec = _external(args)
         report = args.lvsdb or (args.json.with_suffix(".lvsdb") if args.json else None)
+        substrate = args.substrate
+        if substrate is None:
+            try:
+                substrate = reference_substrate(args.gds, args.netlist, args.cell, variant)
+            except FlowError as exc:  # a netlist only the deck reads: its own lvs_sub default
+                print(f"note: lvs_sub left to the deck: {exc}")
         result = run_external_lvs(spec, args.gds, args.netlist, args.cell, variant,
-                                  report=report, timeout=args.timeout,
-                                  substrate=args.substrate)
+                                  report=report, timeout=args.timeout, substrate=substrate)
         source, warnings = f" by {spec.deck}", []
     else:
         from extraction.lvs.engine import run_lvs

@@ -113,6 +113,24 @@ def _extract(layout: kdb.Layout, top: kdb.Cell, variant: MetalStack,
     return extract(layout, top, variant, tuple(joined)), warnings
 
 
+def _reference(schematic: Path, top: kdb.Cell, variant: MetalStack) -> tuple[kdb.Netlist, str]:
+    """The reference netlist, flat with parallel devices combined, and its circuit's name."""
+    deck = read_deck(schematic)
+    name = schematic_circuit(deck, top.name)
+    reference = Builder(deck, variant).build(name)
+    reference.flatten()
+    reference.combine_devices()
+    return reference, name
+
+
+def reference_substrate(gds: Path, schematic: Path, cell: str | None = None,
+                        variant: MetalStack | None = None) -> str | None:
+    """The substrate net the built-in LVS takes by default, for a sign-off deck's lvs_sub."""
+    layout = read_layout(gds)
+    reference, name = _reference(schematic, pick_cell(layout, cell, gds), variant or MetalStack())
+    return default_substrate(reference.circuit_by_name(name))
+
+
 def run_lvs(gds: Path, schematic: Path, cell: str | None = None,
             variant: MetalStack | None = None, tolerances: LvsTolerances | None = None,
             substrate: str | None = None) -> LvsResult:
@@ -121,11 +139,7 @@ def run_lvs(gds: Path, schematic: Path, cell: str | None = None,
     layout = read_layout(gds)
     top = pick_cell(layout, cell, gds)
     require_gf180_shapes(layout, top, gds)
-    deck = read_deck(schematic)
-    name = schematic_circuit(deck, top.name)
-    reference = Builder(deck, variant).build(name)
-    reference.flatten()
-    reference.combine_devices()
+    reference, name = _reference(schematic, top, variant)
     schematic_top = reference.circuit_by_name(name)
     if substrate is not None and not any(key(n.name or "") == key(substrate)
                                          for n in schematic_top.each_net()):

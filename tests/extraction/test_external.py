@@ -236,3 +236,18 @@ def test_external_lvs_through_the_cli(tmp_path, reference, capsys):
     assert run(["lvs", bad, reference, "--external", TINY_LVS, "--json", out]) == 1
     assert "FAIL" in capsys.readouterr().out
     assert run(["lvs", ok, tmp_path / "none.spice", "--external", TINY_LVS]) == 2
+
+
+@needs_klayout
+def test_cli_gives_the_deck_the_substrate_our_lvs_would_use(tmp_path):
+    """Without --substrate the deck's lvs_sub is the pin the reference's NMOS bulks are on, as
+    for the built-in LVS (the foundry deck's own default, gf180mcu_gnd, splits our cells'
+    substrate from their vss pin and fails them)."""
+    gds = draw_nmos(tmp_path / "ok.gds")
+    ref = tmp_path / "ref.spice"
+    ref.write_text(".SUBCKT TOP d g s vss\nM1 d g s vss nfet_03v3 L=1u W=2u\n.ENDS\n")
+    out = tmp_path / "l.json"
+    run(["lvs", gds, ref, "--external", TINY_LVS, "--json", out])
+    assert json.loads(out.read_text())["variables"]["lvs_sub"] == "vss"
+    run(["lvs", gds, ref, "--external", TINY_LVS, "--json", out, "--substrate", "s"])
+    assert json.loads(out.read_text())["variables"]["lvs_sub"] == "s"
