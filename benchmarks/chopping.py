@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -44,11 +45,20 @@ MODES = ("static", "ideal", "cmos", "equalized")
 PERIODS = 3          # clock-B periods simulated; the first is left out of the average
 STEPS = 4000         # time steps per clock-B period
 EDGE_S = 10e-9
-EQUALIZER_GAIN = 1e4  # 0.4 V on the gates leaves 40 uV between the nodes
 PINS = ["x", "t", "eta", "ug", "vc", "ny", "o1", "o2", "da", "db", "a", "ab", "b", "bb"]
 # where each switched terminal goes: (terminal, net while the clock is low, net while high)
 STEERING = {"a": [("o1", "vc", "ny"), ("o2", "ny", "vc")],
             "b": [("da", "ny", "vc"), ("db", "vc", "ny")]}
+
+
+@dataclass(frozen=True)
+class Equalizer:
+    """The ideal amplifier of the equalized mode: its gain, the capacitor its output (through
+    1 Mohm) charges on the mirror's gates, and the loop's capacitor on the mirror's input side."""
+
+    gain: float = 1e4        # 0.4 V on the gates leaves 40 uV between the nodes
+    gate_cap_pf: float = 1.0
+    node_cap_pf: float = 100.0
 
 
 def update_path(syn: dict, scale: float, switches: bool) -> Circuit:
@@ -78,7 +88,7 @@ def update_path(syn: dict, scale: float, switches: bool) -> Circuit:
     return c
 
 
-def steering(mode: str) -> list[str]:
+def steering(mode: str, equalizer: Equalizer = Equalizer()) -> list[str]:
     """Testbench lines that connect the terminals: fixed (static) or ideal switches."""
     if mode == "static":
         return [f"V{terminal} {terminal} {low} 0" for moves in STEERING.values()
@@ -98,13 +108,14 @@ def steering(mode: str) -> list[str]:
         # the amplifier (within the rails, its own pole at 160 kHz) drives the gates; the loop's
         # dominant pole is a capacitor on nd, large enough that the mirror's gate-drain
         # capacitance does not close a positive loop around the amplifier
-        lines += [f"BEQ nyx 0 V=max(0, min(1, {EQUALIZER_GAIN:g} * (v(nd) - v(vc))))",
-                  "REQ nyx ny 1meg", "CEQY ny 0 1p", "CEQ nd 0 100p"]
+        lines += [f"BEQ nyx 0 V=max(0, min(1, {equalizer.gain:g} * (v(nd) - v(vc))))",
+                  "REQ nyx ny 1meg", f"CEQY ny 0 {equalizer.gate_cap_pf:g}p",
+                  f"CEQ nd 0 {equalizer.node_cap_pf:g}p"]
     return lines
 
 
 def deck(syn: dict, learning, scale: float, mode: str, chop_hz: float,
-         sample: Statistical | None) -> tuple[str, float]:
+         sample: Statistical | None, equalizer: Equalizer = Equalizer()) -> tuple[str, float]:
     """The deck and its clock-B period (0 for the static synapse's operating point)."""
     unit = weak_inversion(syn["w"], syn["l"], learning.v_readout)
     bias = biases(learning, learning.eta_per_s, learning.lam, syn["capacitance_ff"] * 1e-15,
@@ -118,7 +129,7 @@ def deck(syn: dict, learning, scale: float, mode: str, chop_hz: float,
         *(sim_card(d) for d in diodes), "VDD vdd 0 1.0",
         f"VC vc 0 {unit.gate_for(bias.i_w0):.6f}", f"IX x 0 {bias.i_x0:.6e}",
         f"IT t 0 {bias.i_t0:.6e}", f"IETA vdd eta {bias.i_eta:.6e}", f"IUG ug 0 {bias.i_ug:.6e}",
-        f"XP {' '.join(PINS)} vdd 0 update_path", *steering(mode)]
+        f"XP {' '.join(PINS)} vdd 0 update_path", *steering(mode, equalizer)]
     if mode == "static":
         return "\n".join([*lines, "VA a 0 0", "VAB ab 0 1", "VB b 0 0", "VBB bb 0 1", ".op",
                           ".end"]) + "\n", 0.0
@@ -133,9 +144,9 @@ def deck(syn: dict, learning, scale: float, mode: str, chop_hz: float,
 
 
 def imbalance(syn: dict, learning, scale: float, mode: str, chop_hz: float,
-              sample: Statistical | None) -> float:
+              sample: Statistical | None, equalizer: Equalizer = Equalizer()) -> float:
     """Average net current into the weight node over I_tau."""
-    text, period = deck(syn, learning, scale, mode, chop_hz, sample)
+    text, period = deck(syn, learning, scale, mode, chop_hz, sample, equalizer)
     result = simulate_here(text)
     if result.error:
         raise SystemExit(f"ngspice failed ({mode}, scale {scale}): {result.error}")
@@ -159,7 +170,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scale", type=float, nargs="+", default=[1.0, 3.0])
     parser.add_argument("--chop-hz", type=float, nargs="+", default=[2e3, 2e4])
     parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES))
+    parser.add_argument("--equalizer-caps", type=float, nargs=2, metavar=("GATE_PF", "NODE_PF"),
+                        default=[Equalizer.gate_cap_pf, Equalizer.node_cap_pf],
+                        help="the equalized mode's loop capacitors (its dynamics)")
     args = parser.parse_args(argv)
+    equalizer = Equalizer(gate_cap_pf=args.equalizer_caps[0], node_cap_pf=args.equalizer_caps[1])
     config = load_flow(args.flow).config
     syn = config.design.cells[config.design.synapse].params
     learning = config.simulation.testbenches.learning
@@ -168,8 +183,9 @@ def main(argv: list[str] | None = None) -> None:
     for scale in args.scale:
         for mode in args.modes:
             for hz in ([0.0] if mode == "static" else args.chop_hz):
-                nominal = imbalance(syn, learning, scale, mode, hz, None)
-                eps = np.array([imbalance(syn, learning, scale, mode, hz, Statistical(seed))
+                nominal = imbalance(syn, learning, scale, mode, hz, None, equalizer)
+                eps = np.array([imbalance(syn, learning, scale, mode, hz, Statistical(seed),
+                                          equalizer)
                                 for seed in range(args.seed, args.seed + args.samples)])
                 clock = f"{hz:g} Hz" if hz else "-"
                 spread = f"{eps.std():.2e} | {np.median(np.abs(eps)):.2e} | {np.abs(eps).max():.2e}"
