@@ -39,7 +39,7 @@ from pdk.gf180mcu.rules import value  # noqa: E402
 from sgdr_flow.config import load_flow  # noqa: E402
 from sim.characterize import weak_inversion  # noqa: E402
 from sim.ngspice import simulate_here  # noqa: E402
-from sim.testbenches import OPTIONS, Bench, biases  # noqa: E402
+from sim.testbenches import OPTIONS, Bench, Biases, biases  # noqa: E402
 
 MODES = ("static", "ideal", "cmos", "equalized")
 PERIODS = 3          # clock-B periods simulated; the first is left out of the average
@@ -95,15 +95,15 @@ def steering(mode: str, equalizer: Equalizer = Equalizer()) -> list[str]:
                 for terminal, low, _ in moves]
     if mode == "cmos":
         return []
-    lines = [".model LOW SW vt=0.5 vh=0 ron=1e3 roff=1e16",
-             ".model HIGH SW vt=0.5 vh=0 ron=1e16 roff=1e3"]
+    lines = [".model CLOSED_HIGH SW vt=0.5 vh=0 ron=1e3 roff=1e16",
+             ".model CLOSED_LOW SW vt=0.5 vh=0 ron=1e16 roff=1e3"]
     # equalized: the mirror's input side is a node nd that an ideal amplifier holds at the weight
     # node's voltage by driving the mirror's gates ny (what carries charge across is then gone)
     net = {"ny": "nd"} if mode == "equalized" else {}
     for clock, moves in STEERING.items():
         for terminal, low, high in moves:
-            lines += [f"S{terminal}l {terminal} {net.get(low, low)} {clock} 0 HIGH",
-                      f"S{terminal}h {terminal} {net.get(high, high)} {clock} 0 LOW"]
+            lines += [f"S{terminal}l {terminal} {net.get(low, low)} {clock} 0 CLOSED_LOW",
+                      f"S{terminal}h {terminal} {net.get(high, high)} {clock} 0 CLOSED_HIGH"]
     if mode == "equalized":
         # the amplifier (within the rails, its own pole at 160 kHz) drives the gates; the loop's
         # dominant pole is a capacitor on nd, large enough that the mirror's gate-drain
@@ -114,12 +114,18 @@ def steering(mode: str, equalizer: Equalizer = Equalizer()) -> list[str]:
     return lines
 
 
-def deck(syn: dict, learning, scale: float, mode: str, chop_hz: float,
-         sample: Statistical | None, equalizer: Equalizer = Equalizer()) -> tuple[str, float]:
-    """The deck and its clock-B period (0 for the static synapse's operating point)."""
+def _operating_point(syn: dict, learning) -> tuple[float, Biases]:
+    """The weight node's voltage at w = 1 and the testbench's bias currents."""
     unit = weak_inversion(syn["w"], syn["l"], learning.v_readout)
     bias = biases(learning, learning.eta_per_s, learning.lam, syn["capacitance_ff"] * 1e-15,
                   unit.n, 27.0)
+    return unit.gate_for(bias.i_w0), bias
+
+
+def deck(syn: dict, learning, scale: float, mode: str, chop_hz: float,
+         sample: Statistical | None, equalizer: Equalizer = Equalizer()) -> tuple[str, float]:
+    """The deck and its clock-B period (0 for the static synapse's operating point)."""
+    v_weight, bias = _operating_point(syn, learning)
     path = update_path(syn, scale, mode == "cmos")
     diodes = [Mos("DT", "pmos", "t", "t", "vdd", "vdd", syn["w"], syn["l"]),
               Mos("DE", "nmos", "eta", "eta", "0", "0", syn["w"], syn["l"]),
@@ -127,7 +133,7 @@ def deck(syn: dict, learning, scale: float, mode: str, chop_hz: float,
     lines = ["* update-path imbalance", *Bench(sample=sample).models(), OPTIONS.replace(
         "method=gear", "method=gear reltol=1e-5 chgtol=1e-20"), sim_netlist(path),
         *(sim_card(d) for d in diodes), "VDD vdd 0 1.0",
-        f"VC vc 0 {unit.gate_for(bias.i_w0):.6f}", f"IX x 0 {bias.i_x0:.6e}",
+        f"VC vc 0 {v_weight:.6f}", f"IX x 0 {bias.i_x0:.6e}",
         f"IT t 0 {bias.i_t0:.6e}", f"IETA vdd eta {bias.i_eta:.6e}", f"IUG ug 0 {bias.i_ug:.6e}",
         f"XP {' '.join(PINS)} vdd 0 update_path", *steering(mode, equalizer)]
     if mode == "static":
@@ -150,9 +156,7 @@ def imbalance(syn: dict, learning, scale: float, mode: str, chop_hz: float,
     result = simulate_here(text)
     if result.error:
         raise SystemExit(f"ngspice failed ({mode}, scale {scale}): {result.error}")
-    unit = weak_inversion(syn["w"], syn["l"], learning.v_readout)
-    i_tau = biases(learning, learning.eta_per_s, learning.lam, syn["capacitance_ff"] * 1e-15,
-                   unit.n, 27.0).i_tau
+    i_tau = _operating_point(syn, learning)[1].i_tau
     current = np.asarray(result.vectors["vc#branch"])  # into the source: out of the node
     if not period:
         return -float(current[0]) / i_tau
