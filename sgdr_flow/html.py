@@ -43,7 +43,8 @@ CAPTIONS = {
     "variation_sources": "Each variation source, every scoring seed, against the targets",
     "monte_carlo": "Monte Carlo chips: worst precision and output MSE over the task seeds",
     "bias_scaling": "All bias currents scaled together: precision, power, time constant",
-    "translinear_error": "Translinear loop error over three decades, corners, temperatures",
+    "translinear_error": "Translinear loop error over three decades, corners, temperatures "
+                         "and Monte Carlo dies",
     "memory_droop": "Weight memory hold, every input and bias off",
 }
 SENSITIVE_ROWS = 15

@@ -86,6 +86,16 @@ def _g(value: float) -> str:
     return f"{value:g}"
 
 
+def monte_carlo_chips(config: FlowConfig, kind: str) -> list[Chip]:
+    """The Monte Carlo dies of a netlist kind (none when it is not varied): sample k at ngspice
+    seed `seed + k`, the same dies for the learning runs and the cell testbenches."""
+    variation = config.simulation.variation
+    if not (variation.enabled and kind in variation.netlists):
+        return []
+    mc = variation.monte_carlo
+    return [Chip(kind, "typical", k, mc.seed + k) for k in range(mc.samples)]
+
+
 def plan_runs(config: FlowConfig) -> list[Run]:
     """Every learning run of the stage, nominal first."""
     sim = config.simulation
@@ -104,9 +114,8 @@ def plan_runs(config: FlowConfig) -> list[Run]:
                        for t in variation.temperatures_c if t != t0]
             points += [(nominal, "supply", f"vdd x{_g(s)}", {"supply_scale": s})
                        for s in variation.supply_scale if s != 1.0]
-            mc = variation.monte_carlo
-            points += [(Chip(kind, "typical", k, mc.seed + k), "monte_carlo", f"mc{k}", {})
-                       for k in range(mc.samples)]
+            points += [(chip, "monte_carlo", chip.label, {})
+                       for chip in monte_carlo_chips(config, kind)]
         if kind in tb.sweep_netlists:
             points += [(nominal, "eta", f"eta x{_g(s)}", {"eta_scale": s})
                        for s in tb.eta_scale if s != 1.0]

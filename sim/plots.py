@@ -69,9 +69,15 @@ def _output(path: Path, run: tuple[str, dict]) -> None:
 def _translinear(path: Path, translinear: dict[str, Any]) -> None:
     fig, ax = plt.subplots(figsize=(7, 4))
     for kind, benches in translinear.items():
+        dies = [found for bench, found in benches.items() if bench.startswith("mc")]
         for bench, found in benches.items():
-            ax.semilogx(found["i_a"], found["error_percent"], STYLE.get(kind, "-"), marker=".",
-                        label=f"{kind} {bench}")
+            if not bench.startswith("mc"):
+                ax.semilogx(found["i_a"], found["error_percent"], STYLE.get(kind, "-"),
+                            marker=".", label=f"{kind} {bench}")
+        for k, found in enumerate(dies):  # one legend entry for all the Monte Carlo dies
+            ax.semilogx(found["i_a"], found["error_percent"], STYLE.get(kind, "-"), lw=0.6,
+                        color="grey", alpha=0.6,
+                        label=None if k else f"{kind} Monte Carlo ({len(dies)} dies)")
     ax.set_xlabel("I_a (A)")
     ax.set_ylabel("I_out error vs I_a I_b / I_c (%)")
     ax.set_title("Translinear loop accuracy")

@@ -29,7 +29,7 @@ from sim.decks import DeckWriter, slug
 from sim.executor import Executor, SimJob, make_executor
 from sim.netlists import CellNetlist, extracted_netlist, schematic_netlist
 from sim.ngspice import SimResult
-from sim.plan import Chip, Run, chips_of, plan_runs
+from sim.plan import Chip, Run, chips_of, monte_carlo_chips, plan_runs
 from sim.plots import plot_all
 from sim.scoring import PER_RUN, score
 from sim.task import Task, far_start, make_task
@@ -218,8 +218,9 @@ class Learning:
 
 
 def _cell_jobs(config: FlowConfig, netlists: dict[str, Netlists]) -> list[Job]:
-    """Translinear DC at the nominal point, every corner and temperature; memory hold at every
-    hold temperature and variation temperature, and every corner at the hottest of them."""
+    """Translinear DC at the nominal point, every corner and temperature and on every Monte
+    Carlo die (the loop's accuracy is a matching property); memory hold at every hold
+    temperature and variation temperature, and every corner at the hottest of them."""
     tbs, var = config.simulation.testbenches, config.simulation.variation
     corner, t0 = config.pdk.corner, config.pdk.temperature_c
     corners = [corner] + [c for c in (var.corners if var.enabled else []) if c != corner]
@@ -231,6 +232,9 @@ def _cell_jobs(config: FlowConfig, netlists: dict[str, Netlists]) -> list[Job]:
             benches = {(c, t0) for c in corners} | {(corner, t) for t in temps}
             jobs += [translinear_dc(nl.tl, tbs.translinear_dc, Bench(c, None, t), f"{c}/{t:g}C")
                      for c, t in sorted(benches)]
+            jobs += [translinear_dc(nl.tl, tbs.translinear_dc, chip.bench(config),
+                                    f"{chip.label}/{t0:g}C")
+                     for chip in monte_carlo_chips(config, nl.kind)]
         if nl.hold:
             benches = {(corner, t) for t in hold_temps} | {(c, max(hold_temps)) for c in corners}
             jobs += [memory_hold(nl.hold, "xh.vc", tbs.memory_hold, Bench(c, None, t))

@@ -70,7 +70,13 @@ def test_report_holds_every_section(first_run):
         assert set(METRICS) <= set(report["metrics"][kind]), kind
     assert all(t["status"] in ("pass", "FAIL", "not measured")
                for t in report["targets"].values())
-    assert report["targets"]["tl_max_error_percent"]["value"] < 10
+    # the loop's target is its worst bench, the Monte Carlo dies included (mismatch); the
+    # nominal loop itself stays within 10 %
+    loop = report["sim"]["cell_testbenches"]["translinear"]["extracted"]
+    assert {"mc0/27C", "mc1/27C"} <= set(loop)
+    assert loop["typical/27C"]["max_error_percent"] < 10
+    assert report["targets"]["tl_max_error_percent"]["value"] == pytest.approx(
+        max(bench["max_error_percent"] for bench in loop.values()))
     assert 0 < report["metrics"]["extracted"]["power_w"] < 1e-6
     assert "<html" in (folder / "build" / "report.html").read_text()
     assert not (folder / "build" / "report" / "report.html").exists()  # one report.html
