@@ -218,9 +218,10 @@ class Learning:
 
 
 def _cell_jobs(config: FlowConfig, netlists: dict[str, Netlists]) -> list[Job]:
-    """Translinear DC at the nominal point, every corner and temperature and on every Monte
-    Carlo die (the loop's accuracy is a matching property); memory hold at every hold
-    temperature and variation temperature, and every corner at the hottest of them."""
+    """Translinear DC at every corner at every temperature (its low end is leakage-bound in a
+    fast corner when hot) and on every Monte Carlo die (its accuracy is a matching property);
+    memory hold at every hold temperature and variation temperature, and every corner at the
+    hottest of them."""
     tbs, var = config.simulation.testbenches, config.simulation.variation
     corner, t0 = config.pdk.corner, config.pdk.temperature_c
     corners = [corner] + [c for c in (var.corners if var.enabled else []) if c != corner]
@@ -229,9 +230,8 @@ def _cell_jobs(config: FlowConfig, netlists: dict[str, Netlists]) -> list[Job]:
     jobs = []
     for nl in netlists.values():
         if nl.tl:
-            benches = {(c, t0) for c in corners} | {(corner, t) for t in temps}
             jobs += [translinear_dc(nl.tl, tbs.translinear_dc, Bench(c, None, t), f"{c}/{t:g}C")
-                     for c, t in sorted(benches)]
+                     for c in sorted(corners) for t in temps]
             jobs += [translinear_dc(nl.tl, tbs.translinear_dc, chip.bench(config),
                                     f"{chip.label}/{t0:g}C")
                      for chip in monte_carlo_chips(config, nl.kind)]

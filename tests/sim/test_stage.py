@@ -39,3 +39,18 @@ def test_translinear_loop_runs_on_the_learning_runs_monte_carlo_chips():
              ["max_error_percent"] for j in (nominal, sampled[0])}
     # the mismatch reaches the loop: the sample's error is not the nominal one
     assert abs(error[sampled[0].name] - error[nominal.name]) > 0.5
+
+
+def test_translinear_loop_runs_every_corner_at_every_temperature():
+    """Leakage makes the fast corner at 85 C the loop's worst case at its 10 pA end (about 200 %
+    error, schematic, against 2.5 % at typical 85 C and 2.8 % at ff 27 C): corners judged at 27 C
+    and temperatures at the typical corner never see it."""
+    config = FlowConfig.model_validate({"simulation": {"variation": {
+        "corners": ["typical", "ff"], "temperatures_c": [27, 85], "supply_scale": [1.0],
+        "monte_carlo": {"samples": 0}}}})
+    jobs = _cell_jobs(config, {"schematic": Netlists("schematic", _loop(), None, None)})
+    benches = {(j.bench.corner, j.bench.temperature_c) for j in jobs}
+    assert benches == {("typical", 27), ("typical", 85), ("ff", 27), ("ff", 85)}
+    hot_fast = next(j for j in jobs if (j.bench.corner, j.bench.temperature_c) == ("ff", 85))
+    error = measure_translinear(simulate_here(hot_fast.netlist).vectors, hot_fast.meta)
+    assert error["max_error_percent"] > 20
