@@ -22,7 +22,9 @@ QUICK = {"chopping": ["--samples", "2", "--scale", "1", "--chop-hz", "2e4"],
          "drc_lvs": ["--nx", "5", "--ny", "5", "--repeat", "1"],
          "drc_synapse_array": ["--synapses", "8", "--repeat", "1"],
          "flow_stages": ["--upto", "pex"],
-         "flow_scale": ["--sizes", "4", "--lvs-sizes", "16", "--samples", "20"]}
+         "flow_scale": ["--sizes", "4", "--lvs-sizes", "16", "--samples", "20"],
+         "sensitivity": ["--draws", "1"],
+         "tl_sizing": ["--sizes", "8x2", "--samples", "2"]}
 # extra arguments from the environment, e.g. FOUNDRY_DRC=/path/gf180mcu.drc make bench
 FOUNDRY = ("drc_lvs", "drc_synapse_array", "pattern_xcheck")
 
