@@ -17,7 +17,10 @@ node over I_tau is the branch imbalance eps that the golden model needs at ~1e-4
   node's voltage (what it would take to stop charge crossing between the two at every swap).
 
 Each row: the nominal chip, and the Monte Carlo samples (global + mismatch) around it. `--scale`
-multiplies W and L of every device of the update path (its area by scale^2).
+multiplies W and L of every device of the update path (its area by scale^2). `--input-scale`
+drives both branches with that fraction of the target current: a class-B update (error formed
+once and rectified, benchmarks/sensitivity.py) has its branches carry |e| x / w, a few percent of
+x t / w, and eps, taken over the branch current, is then its asymmetry a.
 """
 
 from __future__ import annotations
@@ -123,7 +126,8 @@ def _operating_point(syn: dict, learning) -> tuple[float, Biases]:
 
 
 def deck(syn: dict, learning, scale: float, mode: str, chop_hz: float,
-         sample: Statistical | None, equalizer: Equalizer = Equalizer()) -> tuple[str, float]:
+         sample: Statistical | None, equalizer: Equalizer = Equalizer(),
+         input_scale: float = 1.0) -> tuple[str, float]:
     """The deck and its clock-B period (0 for the static synapse's operating point)."""
     v_weight, bias = _operating_point(syn, learning)
     path = update_path(syn, scale, mode == "cmos")
@@ -134,7 +138,8 @@ def deck(syn: dict, learning, scale: float, mode: str, chop_hz: float,
         "method=gear", "method=gear reltol=1e-5 chgtol=1e-20"), sim_netlist(path),
         *(sim_card(d) for d in diodes), "VDD vdd 0 1.0",
         f"VC vc 0 {v_weight:.6f}", f"IX x 0 {bias.i_x0:.6e}",
-        f"IT t 0 {bias.i_t0:.6e}", f"IETA vdd eta {bias.i_eta:.6e}", f"IUG ug 0 {bias.i_ug:.6e}",
+        f"IT t 0 {bias.i_t0 * input_scale:.6e}", f"IETA vdd eta {bias.i_eta:.6e}",
+        f"IUG ug 0 {bias.i_ug:.6e}",
         f"XP {' '.join(PINS)} vdd 0 update_path", *steering(mode, equalizer)]
     if mode == "static":
         return "\n".join([*lines, "VA a 0 0", "VAB ab 0 1", "VB b 0 0", "VBB bb 0 1", ".op",
@@ -150,20 +155,22 @@ def deck(syn: dict, learning, scale: float, mode: str, chop_hz: float,
 
 
 def imbalance(syn: dict, learning, scale: float, mode: str, chop_hz: float,
-              sample: Statistical | None, equalizer: Equalizer = Equalizer()) -> float:
-    """Average net current into the weight node over I_tau."""
-    text, period = deck(syn, learning, scale, mode, chop_hz, sample, equalizer)
+              sample: Statistical | None, equalizer: Equalizer = Equalizer(),
+              input_scale: float = 1.0) -> float:
+    """Average net current into the weight node over the branch current (I_tau at x = t = w =
+    1, times input_scale)."""
+    text, period = deck(syn, learning, scale, mode, chop_hz, sample, equalizer, input_scale)
     result = simulate_here(text)
     if result.error:
         raise SystemExit(f"ngspice failed ({mode}, scale {scale}): {result.error}")
-    i_tau = _operating_point(syn, learning)[1].i_tau
+    branch = _operating_point(syn, learning)[1].i_tau * input_scale
     current = np.asarray(result.vectors["vc#branch"])  # into the source: out of the node
     if not period:
-        return -float(current[0]) / i_tau
+        return -float(current[0]) / branch
     time = np.asarray(result.vectors["time"])
     kept = time >= period
     mean = np.trapezoid(current[kept], time[kept]) / (time[kept][-1] - time[kept][0])
-    return -float(mean) / i_tau
+    return -float(mean) / branch
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -177,6 +184,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--equalizer-caps", type=float, nargs=2, metavar=("GATE_PF", "NODE_PF"),
                         default=[Equalizer.gate_cap_pf, Equalizer.node_cap_pf],
                         help="the equalized mode's loop capacitors (its dynamics)")
+    parser.add_argument("--input-scale", type=float, default=1.0,
+                        help="branch input current over the target current (class B: ~0.05)")
     args = parser.parse_args(argv)
     equalizer = Equalizer(gate_cap_pf=args.equalizer_caps[0], node_cap_pf=args.equalizer_caps[1])
     config = load_flow(args.flow).config
@@ -187,10 +196,11 @@ def main(argv: list[str] | None = None) -> None:
     for scale in args.scale:
         for mode in args.modes:
             for hz in ([0.0] if mode == "static" else args.chop_hz):
-                nominal = imbalance(syn, learning, scale, mode, hz, None, equalizer)
-                eps = np.array([imbalance(syn, learning, scale, mode, hz, Statistical(seed),
-                                          equalizer)
-                                for seed in range(args.seed, args.seed + args.samples)])
+                nominal, *samples = (
+                    imbalance(syn, learning, scale, mode, hz, sample, equalizer, args.input_scale)
+                    for sample in [None, *map(Statistical, range(args.seed,
+                                                                 args.seed + args.samples))])
+                eps = np.array(samples)
                 clock = f"{hz:g} Hz" if hz else "-"
                 spread = f"{eps.std():.2e} | {np.median(np.abs(eps)):.2e} | {np.abs(eps).max():.2e}"
                 print(f"| {mode} | {clock} | {scale:g} | {nominal:+.2e} | {eps.mean():+.2e} | "
