@@ -78,7 +78,7 @@ def _translinear(path: Path, translinear: dict[str, Any]) -> None:
             ax.semilogx(found["i_a"], found["error_percent"], STYLE.get(kind, "-"), lw=0.6,
                         color="grey", alpha=0.6,
                         label=None if k else f"{kind} Monte Carlo ({len(dies)} dies)")
-    ax.set_yscale("symlog", linthresh=5.0)  # linear within +/-5 %, leakage excursions compressed
+    ax.set_yscale("symlog", linthresh=5.0, linscale=3.0)  # linear within +/-5 %, beyond log
     ax.set_xlabel("I_a (A)")
     ax.set_ylabel("I_out error vs I_a I_b / I_c (%)")
     ax.set_title("Translinear loop accuracy")
